@@ -58,7 +58,7 @@ class SourceTable:
 
     @property
     def row_count(self) -> int:
-        return int(len(self.row_numbers))
+        return len(self.row_numbers)
 
     @property
     def headers(self) -> list[str]:

@@ -1,0 +1,250 @@
+"""The command line (spec/cli.md): a second front end over the same core calls the window uses.
+
+Exit status: 0 done, no error-severity problem; 1 done, error-severity problems found; 2 the input could
+not be used (one plain line on stderr says what and how to fix it); 3 sending failed. A bug prints one
+line pointing at the log file and exits 4, so scripts can tell it from bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+
+from core.check import SEVERITY_ORDER, CheckResult, run_check
+from core.errors import InputError
+from core.logs import log_file, setup_logging
+from core.matching import MappingSuggestion, suggest_mapping
+from core.profile import SupplyProfile, load_profile
+from core.rules import RULES
+from core.sources import read_table
+from core.table import SourceTable
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
+FIELD_LABELS = {
+    "identifier": "Identifier",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name",
+    "date_of_birth": "Date of birth",
+    "gender": "Gender",
+    "start_date": "Service start",
+    "end_date": "Service end",
+    "record_id": "Record id",
+}
+log = logging.getLogger("idi_share.cli")
+
+
+class PlainArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one plain line on stderr and exit 2, as for any bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message[0].upper()}{message[1:]}. Run `{self.prog} --help` to see what it takes.")
+
+
+def inspection(table: SourceTable, suggestion: MappingSuggestion) -> dict[str, Any]:
+    """The keys `inspect --json` prints; `check --json` adds to them."""
+    return {
+        "file": table.path.name,
+        "sheets": table.sheets,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "columns": table.headers,
+        "mapping": suggestion.mapping,
+        "identifier_type": suggestion.identifier_type,
+        "confidence": suggestion.confidence,
+    }
+
+
+def print_inspection(table: SourceTable, suggestion: MappingSuggestion) -> None:
+    others = [f"sheets: {', '.join(table.sheets)}"] if len(table.sheets) > 1 else []
+    print(f"File: {table.path.name}")
+    print(f"Sheet: {table.sheet}" + (f" ({others[0]})" if others else ""))
+    above = table.header_row - 1
+    print(f"Header row: {table.header_row}" + (f" ({above} row(s) above it skipped)" if above else ""))
+    print(f"People rows: {table.row_count}" + _blank_note(table))
+    print("Columns matched:")
+    for field_name, header in suggestion.mapping.items():
+        kind = f" ({suggestion.identifier_type})" if field_name == "identifier" else ""
+        sure = round(100 * suggestion.confidence.get(field_name, 0))
+        print(f"  {FIELD_LABELS[field_name] + kind:<22} <- {header!r} ({sure}% sure)")
+    unmatched = [h for h in table.headers if h not in suggestion.mapping.values()]
+    if unmatched:
+        print("Not matched, so never sent: " + ", ".join(repr(h) for h in unmatched))
+    for note in table.notes:
+        print(f"Note: {note}")
+
+
+def _blank_note(table: SourceTable) -> str:
+    return f" ({table.skipped_blank_rows} blank row(s) skipped)" if table.skipped_blank_rows else ""
+
+
+def profile_for(args: argparse.Namespace) -> tuple[SourceTable, SupplyProfile, MappingSuggestion | None]:
+    """Read the table the way the profile says (or find the sheet and match columns automatically)."""
+    if getattr(args, "profile", None):
+        profile = load_profile(Path(args.profile))
+        sheet = args.sheet or profile.sheet
+        table = read_table(
+            Path(args.file), sheet=sheet, header_row=None if args.sheet else profile.header_row
+        )
+        return table, profile, None
+    table = read_table(Path(args.file), sheet=args.sheet)
+    suggestion = suggest_mapping(table)
+    if not suggestion.mapping:
+        raise InputError(
+            f'No column in sheet "{table.sheet}" looks like a name, date of birth, gender or ID number. '
+            "Check that this is the list of people, or pick another sheet with --sheet."
+        )
+    profile = SupplyProfile(
+        name="Matched automatically",
+        mapping=dict(suggestion.mapping),
+        identifier_type=suggestion.identifier_type,
+    )
+    return table, profile, suggestion
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise InputError(
+            f'--as-of "{text}" is not a date; write it as YYYY-MM-DD, for example 2026-11-01.'
+        ) from error
+
+
+def check_json(result: CheckResult, suggestion: MappingSuggestion | None) -> dict[str, Any]:
+    used = suggestion or MappingSuggestion(
+        mapping=dict(result.profile.mapping), identifier_type=result.identifier_type
+    )
+    data = inspection(result.table, used)
+    issues = result.issues[["row", "field", "column", "rule", "severity", "value", "message"]]
+    data.update(
+        as_of=result.as_of.isoformat(),
+        rows=result.rows,
+        skipped_blank_rows=result.skipped_blank_rows,
+        linkable_rows=result.linkable_rows,
+        issues=[{**item, "row": int(item["row"])} for item in issues.to_dict(orient="records")],
+        summary=result.summary(),
+    )
+    return data
+
+
+def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown_rows: int = 8) -> None:
+    """The person-readable check: the headline, counts, then each problem with its first rows and the fix."""
+    table = result.table
+    print(f'{table.path.name}, sheet "{table.sheet}", header on row {table.header_row}')
+    if suggestion is not None:
+        matched = ", ".join(f"{FIELD_LABELS[f].lower()} = {h!r}" for f, h in suggestion.mapping.items())
+        print(f"Columns matched automatically: {matched}")
+    print()
+    print(result.headline())
+    summary = result.summary()
+    print(
+        f"{summary['error']} error(s), {summary['warning']} warning(s), "
+        f"{summary['info']} value(s) tidied automatically."
+        + (f" {result.skipped_blank_rows} blank row(s) skipped." if result.skipped_blank_rows else "")
+    )
+    if result.issues.empty:
+        print("No problems found.")
+        return
+    print()
+    groups = result.issues.groupby(["rule", "field"], dropna=False, sort=False)
+    ordered = sorted(groups, key=lambda g: (SEVERITY_ORDER[g[1]["severity"].iloc[0]], -len(g[1])))
+    for (rule_id, field_name), rows in ordered:
+        rule = RULES[rule_id]
+        field_key = None if pd.isna(field_name) else field_name
+        numbers = rows["row"].astype(int).tolist()
+        listed = ", ".join(str(n) for n in numbers[:shown_rows]) + (
+            " ..." if len(numbers) > shown_rows else ""
+        )
+        noun = "row" if len(numbers) == 1 else "rows"
+        print(f"{rule.severity.upper():<8}{rule.message_for(field_key, result.identifier_type)}")
+        print(f"        {len(numbers)} {noun}: {listed}")
+        print(f"        To fix: {rule.how_to_fix_for(field_key, result.identifier_type)}")
+
+
+def run_check_command(args: argparse.Namespace) -> int:
+    as_of = parse_as_of(args.as_of)
+    table, profile, suggestion = profile_for(args)
+    result = run_check(table, profile, as_of)
+    if args.report:
+        from core.report import write_report
+
+        write_report(result, Path(args.report))
+    if args.json:
+        print_json(check_json(result, suggestion))
+    else:
+        print_check(result, suggestion)
+        if args.report:
+            print(f"\nThe quality report was saved to {args.report}.")
+    return EXIT_PROBLEMS if result.has_error.any() else EXIT_OK
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    table = read_table(Path(args.file), sheet=args.sheet)
+    suggestion = suggest_mapping(table)
+    if args.json:
+        print_json(inspection(table, suggestion))
+    else:
+        print_inspection(table, suggestion)
+    return EXIT_OK
+
+
+def print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = PlainArgumentParser(
+        prog="main.py",
+        description="IDI Share: check a people list for Stats NZ IDI linking and send the agreed extract.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=PlainArgumentParser)
+    inspect = commands.add_parser(
+        "inspect", help="list sheets, the header row found and the suggested column matches"
+    )
+    inspect.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    inspect.add_argument("--sheet", help="the sheet to read (default: the one that holds the table)")
+    inspect.add_argument("--json", action="store_true", help="print JSON for scripts")
+    inspect.set_defaults(handler=run_inspect)
+
+    check = commands.add_parser("check", help="run every data-quality rule and summarise the problems")
+    check.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    check.add_argument("--profile", help="the supply profile (*.idiprofile.json); default: match columns")
+    check.add_argument(
+        "--sheet", help="the sheet to read (default: the profile's, or the one with the table)"
+    )
+    check.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.add_argument("--report", metavar="OUT.xlsx", help="also save the quality report workbook here")
+    check.set_defaults(handler=run_check_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    setup_logging()
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception:
+        log.exception("Unexpected error in the command line")
+        print(
+            f"IDI Share hit an internal problem and stopped. Details (no personal data) are in {log_file()}.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG

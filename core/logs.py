@@ -1,0 +1,46 @@
+"""Rotating log files that never hold personal data or secrets.
+
+Log lines are written by our own code, which logs counts, rule ids and file names only. Exceptions are
+the risk: their messages often quote a cell value ("could not convert 'Aroha'"). So tracebacks are logged
+as the exception's type and the code locations only, never its message.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from core.paths import log_dir
+
+LOG_NAME = "idi-share.log"
+_handler: RotatingFileHandler | None = None
+
+
+class ValueFreeFormatter(logging.Formatter):
+    """Formats exceptions as type + code locations, dropping the message that may quote personal data."""
+
+    def formatException(self, ei) -> str:
+        exc_type, _value, tb = ei
+        frames = traceback.extract_tb(tb)
+        where = "".join(f"\n  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames)
+        return f"{exc_type.__name__ if exc_type else 'Exception'} (message withheld){where}"
+
+
+def log_file() -> Path:
+    return log_dir() / LOG_NAME
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Attach one rotating file handler (1 MB x 3) to the app's loggers; safe to call more than once."""
+    global _handler
+    path = log_file()
+    if _handler is None or Path(_handler.baseFilename) != path:
+        if _handler is not None:
+            logging.getLogger("idi_share").removeHandler(_handler)
+        _handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        _handler.setFormatter(ValueFreeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("idi_share").addHandler(_handler)
+    logging.getLogger("idi_share").setLevel(level)
+    return path
