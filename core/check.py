@@ -384,17 +384,22 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
 
 
 def _canonical_frame(check: _Check, ids, names: dict, dates: dict, genders) -> pd.DataFrame:
-    """What would be sent, before output formatting: cleaned values per field, extra columns as read."""
-    frame: dict[str, Any] = {"row": check.row_numbers}
+    """What would be sent, before output formatting: cleaned values per field, extra columns as read.
+
+    Text columns stay object dtype so an absent value is None, never a NaN that could be sent as "nan".
+    """
+    text: dict[str, Any] = {}
     if ids is not None:
-        frame["identifier"] = ids
-    frame.update(names)
-    frame.update(dates)
+        text["identifier"] = ids
+    text.update(names)
     if genders is not None:
-        frame["gender"] = genders
+        text["gender"] = genders
     if "record_id" in check.columns:
-        frame["record_id"] = [display_value(v) for v in check.values["record_id"]]
+        text["record_id"] = [display_value(v) for v in check.values["record_id"]]
     for header in check.profile.extra_columns:
         column = check.table.find_column(header)
-        frame[header] = [display_value(v) for v in column.values[check.positions]]
+        text[header] = [display_value(v) for v in column.values[check.positions]]
+    frame: dict[str, Any] = {"row": check.row_numbers}
+    frame.update({name: pd.Series(values, dtype=object) for name, values in text.items()})
+    frame.update(dates)
     return pd.DataFrame(frame)

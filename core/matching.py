@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.identifiers import clean_identifier, ird_is_valid, nhi_is_well_formed, swn_is_valid
 from core.table import CellKind, SourceColumn, SourceTable
 
 MAPPABLE_FIELDS = (
@@ -102,9 +103,6 @@ EXCLUDING_WORDS = (
     "program", "reason", "outcome", "status", "ethnicity", "iwi", "age", "suburb", "doctor", "gp",
 )  # fmt: skip
 
-NHI_SHAPE = re.compile(r"^[A-HJ-NP-Z]{3}(\d{4}|\d{2}[A-HJ-NP-Z]{2})$")
-NINE_DIGITS = re.compile(r"^\d{9}$")
-EIGHT_OR_NINE_DIGITS = re.compile(r"^\d{8,9}$")
 DATE_TEXT = re.compile(
     r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
     r"|\d{1,2}[\s\-]+[A-Za-z]{3,9}[\s\-,]+\d{2,4})(\s.*)?$"
@@ -130,7 +128,7 @@ class ColumnProfile:
     gender_share: float = 0.0
     name_like_share: float = 0.0
     birth_year_share: float = 0.0  # dates in 1920-2020
-    recent_year_share: float = 0.0  # dates from 1990 on
+    recent_year_share: float = 0.0  # dates from 2005 on (service dates cluster in recent years)
     distinct_share: float = 0.0
 
 
@@ -188,7 +186,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
     count = len(values)
     if count == 0:
         return ColumnProfile()
-    compact = [re.sub(r"[\s\-]", "", text).upper() for text in texts]
+    compact = [_digits(clean_identifier(text)) for text in texts]
     years: list[int] = []
     dates = 0
     for value, text in zip(values, texts, strict=True):
@@ -206,32 +204,19 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
         non_empty=count,
         text_share=len(text_values) / count,
         date_share=dates / count,
-        nhi_share=sum(1 for c in compact if NHI_SHAPE.match(c)) / count,
-        nine_digit_share=sum(1 for c in compact if NINE_DIGITS.match(_digits(c))) / count,
-        ird_share=sum(1 for c in compact if _passes_ird_check(_digits(c))) / count,
+        nhi_share=sum(1 for c in compact if nhi_is_well_formed(c)) / count,
+        nine_digit_share=sum(1 for c in compact if swn_is_valid(c)) / count,
+        ird_share=sum(1 for c in compact if ird_is_valid(c)) / count,
         gender_share=sum(1 for t in texts if fold_header(t) in GENDER_WORDS) / count,
         name_like_share=name_like / count,
         birth_year_share=(sum(1 for y in years if 1920 <= y <= 2020) / len(years)) if years else 0.0,
-        recent_year_share=(sum(1 for y in years if y >= 1990) / len(years)) if years else 0.0,
+        recent_year_share=(sum(1 for y in years if y >= 2005) / len(years)) if years else 0.0,
         distinct_share=len(set(texts)) / count,
     )
 
 
 def _digits(text: str) -> str:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
-
-
-def _passes_ird_check(digits: str) -> bool:
-    """IRD mod-11 check (identifiers.md), used only as evidence that a numeric column holds IRD numbers."""
-    if not EIGHT_OR_NINE_DIGITS.match(digits) or not 10_000_000 <= int(digits) <= 150_000_000:
-        return False
-    padded = digits.zfill(9)
-    for weights in ((3, 2, 7, 6, 5, 4, 3, 2), (7, 4, 3, 2, 5, 2, 7, 6)):
-        remainder = sum(int(d) * w for d, w in zip(padded[:8], weights, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return check == int(padded[8])
-    return False
 
 
 def value_fit(field_name: str, values: ColumnProfile) -> float:
@@ -258,7 +243,7 @@ def values_alone_score(field_name: str, values: ColumnProfile) -> float:
     if field_name == "gender":
         return 0.75 * values.gender_share**2
     if field_name == "date_of_birth" and values.date_share > 0.8:
-        return 0.6 * values.birth_year_share * (1.0 - 0.5 * values.recent_year_share)
+        return 0.65 * values.birth_year_share * (1.0 - 0.6 * values.recent_year_share)
     return 0.0
 
 

@@ -1,0 +1,260 @@
+"""The command line (spec/cli.md): inspect and check output, JSON keys and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from tests.builders import write_csv, write_xlsx
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = [
+    "Whānau ID",
+    "NHI No.",
+    "Given Name(s)",
+    "Family Name",
+    "D.O.B.",
+    "Sex",
+    "Date Enrolled",
+    "Exit Date",
+    "Notes",
+]
+ROWS = [
+    ["K001", "ABC1235", "Aroha", "Ngata", "03/04/1985", "F", "12/01/2021", "", "Lives with nan"],
+    ["K002", "JBX3656", "Tama", "Rāwiri", "17/11/1990", "M", "02/02/2022", "03/03/2023", ""],
+    ["K003", "EPT6335", "Mere", "Walker", "1/6/2002", "Wahine", "2023-05-13", "", "Referred by GP"],
+    ["K004", "CGC2720", "Hemi", "Parata", "28/2/1975", "Tāne", "17/5/2018", "", ""],
+]
+MAPPING = {
+    "identifier": "NHI No.",
+    "first_name": "Given Name(s)",
+    "last_name": "Family Name",
+    "date_of_birth": "D.O.B.",
+    "gender": "Sex",
+    "start_date": "Date Enrolled",
+    "end_date": "Exit Date",
+}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", ["whanau_register.xlsx", "referrals_export.csv"])
+def test_inspect_json_gives_the_samples_sheet_header_mapping_and_identifier_type(
+    capsys, data_dir, expected, name
+) -> None:
+    code, out, _ = run(capsys, "inspect", str(data_dir / name), "--json")
+    data = json.loads(out)
+    spec = expected["files"][name]
+    assert code == 0
+    assert data["header_row"] == spec["header_row"]
+    assert data["mapping"] == spec["mapping"]
+    assert data["identifier_type"] == spec["id_type"]
+    if "sheet" in spec:
+        assert data["sheet"] == spec["sheet"]
+    assert set(data["confidence"]) == set(spec["mapping"])
+
+
+def layout_files(tmp_path: Path) -> dict[str, tuple[Path, str, int]]:
+    """Layouts staff really send: (file, expected sheet, expected header row)."""
+    files = {
+        "header on row 1": (
+            write_xlsx(tmp_path / "row1.xlsx", HEADER, ROWS, sheet="Participants"),
+            "Participants",
+            1,
+        ),
+        "header on row 6": (
+            write_xlsx(
+                tmp_path / "row6.xlsx",
+                HEADER,
+                ROWS,
+                sheet="Roll",
+                title_rows=["Kōwhai Trust participants", "Exported 3/11/2026", "", "Confidential", ""],
+            ),
+            "Roll",
+            6,
+        ),
+        "cover sheet first": (
+            write_xlsx(tmp_path / "cover.xlsx", HEADER, ROWS, sheet="Participants", cover_sheet="Read me"),
+            "Participants",
+            1,
+        ),
+        "semicolon csv": (write_csv(tmp_path / "semi.csv", HEADER, ROWS, delimiter=";"), "semi", 1),
+        "utf-16 tab text": (
+            write_csv(tmp_path / "unicode.txt", HEADER, ROWS, delimiter="\t", encoding="utf-16"),
+            "unicode",
+            1,
+        ),
+        "cp1252 csv with title": (
+            write_csv(
+                tmp_path / "old.csv",
+                ["Whanau ID", *HEADER[1:]],
+                [[cell.replace("ā", "a").replace("Ā", "A") for cell in row] for row in ROWS],
+                encoding="cp1252",
+                title_rows=["Participants export", ""],
+            ),
+            "old",
+            3,
+        ),
+    }
+    return files
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "header on row 1",
+        "header on row 6",
+        "cover sheet first",
+        "semicolon csv",
+        "utf-16 tab text",
+        "cp1252 csv with title",
+    ],
+)
+def test_inspect_json_finds_sheet_header_and_mapping_in_other_layouts(capsys, tmp_path, layout) -> None:
+    path, sheet, header_row = layout_files(tmp_path)[layout]
+    code, out, err = run(capsys, "inspect", str(path), "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["sheet"] == sheet
+    assert data["header_row"] == header_row
+    assert data["mapping"] == MAPPING
+    assert data["identifier_type"] == "NHI"
+    assert "Notes" in data["columns"] and "Notes" not in data["mapping"].values()
+
+
+def test_inspect_lists_every_sheet_of_a_workbook(capsys, tmp_path) -> None:
+    path = write_xlsx(tmp_path / "cover.xlsx", HEADER, ROWS, sheet="Participants", cover_sheet="Read me")
+    _, out, _ = run(capsys, "inspect", str(path), "--json")
+    assert json.loads(out)["sheets"] == ["Read me", "Participants"]
+
+
+def test_inspect_with_a_named_sheet_reads_that_sheet(capsys, tmp_path) -> None:
+    path = write_xlsx(tmp_path / "cover.xlsx", HEADER, ROWS, sheet="Participants", cover_sheet="Read me")
+    code, _, err = run(capsys, "inspect", str(path), "--sheet", "Nope")
+    assert code == 2 and "Nope" in err and "Participants" in err
+
+
+def test_inspect_plain_output_says_what_was_matched_and_what_is_never_sent(capsys, data_dir) -> None:
+    code, out, _ = run(capsys, "inspect", str(data_dir / "whanau_register.xlsx"))
+    assert code == 0
+    assert "Header row: 3 (2 row(s) above it skipped)" in out
+    assert "Date of birth" in out and "'Date of Birth'" in out
+    assert "Not matched, so never sent: 'Client ID', 'Programme', 'Notes'" in out
+
+
+def test_check_json_has_the_spec_keys_and_exits_1_on_errors(capsys, data_dir, expected) -> None:
+    code, out, _ = run(
+        capsys, "check", str(data_dir / "referrals_export.csv"), "--json", "--as-of", expected["as_of"]
+    )
+    data = json.loads(out)
+    assert code == 1
+    for key in (
+        "file",
+        "sheets",
+        "sheet",
+        "header_row",
+        "columns",
+        "mapping",
+        "identifier_type",
+        "confidence",
+    ):
+        assert key in data
+    assert data["as_of"] == "2026-11-01"
+    assert data["rows"] == 128 and data["linkable_rows"] == 127
+    assert data["summary"]["error"] == sum(1 for i in data["issues"] if i["severity"] == "error")
+    assert sum(data["summary"]["by_rule"].values()) == len(data["issues"])
+    first = data["issues"][0]
+    assert set(first) == {"row", "field", "column", "rule", "severity", "value", "message"}
+    row_level = [i for i in data["issues"] if i["rule"] == "row_unlinkable"]
+    assert row_level and row_level[0]["field"] is None and row_level[0]["column"] is None
+
+
+def test_check_exits_0_when_no_row_has_an_error(capsys, tmp_path) -> None:
+    path = write_csv(tmp_path / "clean.csv", HEADER, ROWS)
+    code, out, _ = run(capsys, "check", str(path), "--as-of", "2026-11-01")
+    assert code == 0
+    assert "4 of 4 people can be linked." in out
+
+
+def test_check_plain_output_gives_headline_counts_rows_and_fixes(capsys, data_dir) -> None:
+    code, out, _ = run(capsys, "check", str(data_dir / "whanau_register.xlsx"), "--as-of", "2026-11-01")
+    assert code == 1
+    assert "307 of 309 people can be linked." in out
+    assert "Date of birth is in the future." in out
+    assert "To fix:" in out
+    assert "5 blank row(s) skipped" in out
+
+
+def test_check_with_a_profile_uses_its_mapping_and_codes(capsys, tmp_path) -> None:
+    rows = [[*row[:5], "7", *row[6:]] for row in ROWS]
+    path = write_csv(tmp_path / "coded.csv", HEADER, rows)
+    profile = tmp_path / "p.idiprofile.json"
+    profile.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "name": "p",
+                "mapping": MAPPING,
+                "identifier_type": "NHI",
+                "gender_values": {"7": "male"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys, "check", str(path), "--profile", str(profile), "--json", "--as-of", "2026-11-01"
+    )
+    assert code == 0
+    assert json.loads(out)["issues"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["check", "missing.xlsx"], "does not exist"),
+        (["check", "{data}/whanau_register.xlsx", "--as-of", "1/11/2026"], "YYYY-MM-DD"),
+        (["check", "{data}/whanau_register.xlsx", "--profile", "nope.idiprofile.json"], "was not found"),
+        (["inspect"], "file"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_plain_line_on_stderr_and_exit_2(capsys, data_dir, args, words) -> None:
+    code, out, err = run(capsys, *[a.replace("{data}", str(data_dir)) for a in args])
+    assert code == 2
+    assert words in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+
+
+def test_check_writes_the_report_and_never_changes_the_source(capsys, sample_copy, tmp_path) -> None:
+    source = sample_copy("whanau_register.xlsx")
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    report = tmp_path / "report.xlsx"
+    code, out, _ = run(
+        capsys, "check", str(source), "--report", str(report), "--as-of", dt.date(2026, 11, 1).isoformat()
+    )
+    assert code == 1 and report.is_file() and "report.xlsx" in out
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before
+
+
+def test_main_py_runs_a_sub_command_headless() -> None:
+    result = subprocess.run(
+        [sys.executable, "main.py", "inspect", "tests/data/referrals_export.csv", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["identifier_type"] == "SWN"
