@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from core.check import SEVERITY_ORDER, CheckResult, run_check
-from core.errors import InputError
+from core.credentials import credential_name, secret_for_send
+from core.errors import InputError, SendError
+from core.extract import SupplyBlocked
+from core.history import load_receipts
 from core.logs import log_file, setup_logging
 from core.matching import MappingSuggestion, suggest_mapping
-from core.profile import SupplyProfile, load_profile
+from core.profile import SupplyProfile, load_profile, save_profile
 from core.rules import RULES
 from core.sources import read_table
+from core.supply import PreparedSupply, prepare_supply, save_supply, send_supply, sftp_target
 from core.table import SourceTable
+from core.transfer import HostKeyUnknown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
 FIELD_LABELS = {
@@ -189,6 +196,117 @@ def run_check_command(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if result.has_error.any() else EXIT_OK
 
 
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; without one, only --yes may say yes."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def _describe_prepared(prepared: PreparedSupply) -> None:
+    extract = prepared.extract
+    print(prepared.result.headline())
+    print(f"File: {prepared.file_name} ({extract.rows_sent} row(s), columns: {', '.join(extract.columns)})")
+    if extract.rows_left_out:
+        rows = ", ".join(str(r) for r in extract.left_out_rows[:10])
+        more = " ..." if len(extract.left_out_rows) > 10 else ""
+        print(f"Left out because they have errors: {extract.rows_left_out} row(s): {rows}{more}")
+    print(f"Encrypted for Stats NZ key {prepared.recipient.display_fingerprint}")
+
+
+def _secret_for(profile: SupplyProfile) -> str | None:
+    settings = profile.sftp
+    if settings is None:
+        return None
+    secret = secret_for_send(settings.username, settings.host, settings.port)
+    if secret is None and sys.stdin and sys.stdin.isatty():
+        what = "key passphrase" if settings.auth == "key" else "password"
+        secret = getpass.getpass(
+            f"SFTP {what} for {credential_name(settings.username, settings.host, settings.port)}: "
+        )
+    return secret
+
+
+def _pin_host_key(profile: SupplyProfile, error: HostKeyUnknown, assume_yes: bool) -> bool:
+    """First connection: show the fingerprint, and pin it in the profile only when a person confirms it."""
+    print(str(error), file=sys.stderr)
+    if assume_yes or profile.path is None or not _confirm("Does it match the fingerprint Stats NZ gave you?"):
+        return False
+    profile.sftp.host_key_sha256 = error.fingerprint
+    save_profile(profile, profile.path)
+    print(f"The server's key was saved in {profile.path.name}.")
+    return True
+
+
+def run_send(args: argparse.Namespace) -> int:
+    as_of = parse_as_of(args.as_of)
+    table, profile, _ = profile_for(args)
+    try:
+        prepared = prepare_supply(table, profile, as_of)
+    except SupplyBlocked as blocked:
+        print_check(run_check(table, profile, as_of), None)
+        print(f"\n{blocked}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _describe_prepared(prepared)
+    status = EXIT_PROBLEMS if prepared.result.has_error.any() else EXIT_OK
+    if args.output_only:
+        receipt, path = save_supply(prepared, Path(args.output_only))
+        print(f"Saved the encrypted file as {path}. Nothing was uploaded.")
+        return status
+    target = sftp_target(profile)
+    if not args.yes and not _confirm(f"Send it to {target.server}?"):
+        raise InputError("Nothing was sent. Run again with --yes to send without being asked.")
+    secret = _secret_for(profile)
+    for _ in range(2):
+        try:
+            receipt = send_supply(prepared, secret, progress=_progress_printer())
+            break
+        except HostKeyUnknown as unknown:
+            if not _pin_host_key(profile, unknown, args.yes):
+                print("Nothing was sent.", file=sys.stderr)
+                return EXIT_SEND_FAILED
+        except SendError as error:
+            print(f"\n{error}", file=sys.stderr)
+            return EXIT_SEND_FAILED
+    print(f"\nSent {receipt.file_name} to {receipt.server} ({receipt.rows_sent} row(s)). Receipt saved.")
+    return status
+
+
+def _progress_printer():
+    """Progress on the terminal (stderr), at most every 10%."""
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent // 10 > shown[0]:
+            shown[0] = percent // 10
+            print(f"\rUploading... {percent}%", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def run_history(args: argparse.Namespace) -> int:
+    stored = load_receipts()
+    if args.json:
+        print_json({"receipts": [asdict(r) for r in stored.receipts], "unreadable_lines": stored.skipped_lines})
+        return EXIT_OK
+    if not stored.receipts:
+        print("No supplies have been sent or saved yet.")
+    for receipt in stored.receipts:
+        where = receipt.server or "saved to a folder"
+        print(
+            f"{receipt.time}  {receipt.outcome:<9} {receipt.file_name}  {receipt.rows_sent} row(s) sent, "
+            f"{receipt.rows_left_out} left out  ({where})  {receipt.profile}"
+        )
+        if receipt.outcome not in ("sent", "saved") and receipt.message:
+            print(f"    {receipt.message}")
+    if stored.skipped_lines:
+        print(
+            f"Note: line(s) {', '.join(map(str, stored.skipped_lines))} of the receipts file could not be read."
+        )
+    return EXIT_OK
+
+
 def run_inspect(args: argparse.Namespace) -> int:
     table = read_table(Path(args.file), sheet=args.sheet)
     suggestion = suggest_mapping(table)
@@ -227,6 +345,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.add_argument("--report", metavar="OUT.xlsx", help="also save the quality report workbook here")
     check.set_defaults(handler=run_check_command)
+
+    send = commands.add_parser("send", help="check, build the agreed extract, encrypt it and upload it")
+    send.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    send.add_argument("--profile", required=True, help="the supply profile: what is sent, how and where")
+    send.add_argument("--sheet", help="the sheet to read (default: the profile's)")
+    send.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    send.add_argument("--yes", action="store_true", help="send without asking for confirmation")
+    send.add_argument(
+        "--output-only", metavar="DIR", help="save the encrypted file in DIR instead of uploading it"
+    )
+    send.set_defaults(handler=run_send)
+
+    history = commands.add_parser("history", help="the receipts of earlier supplies")
+    history.add_argument("--json", action="store_true", help="print JSON for scripts")
+    history.set_defaults(handler=run_history)
     return parser
 
 
