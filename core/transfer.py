@@ -28,7 +28,7 @@ import socket
 import stat
 import struct
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -195,31 +195,6 @@ class SftpTarget:
     @property
     def server(self) -> str:
         return f"{self.host}:{self.port}"
-
-    @classmethod
-    def from_profile(cls, section: Mapping, base_dir: Path | None = None) -> SftpTarget:
-        """Build from the profile's `sftp` mapping; a relative `key_file` is relative to the profile."""
-        host, username = str(section.get("host") or ""), str(section.get("username") or "")
-        if not host or not username:
-            raise InputError("The profile's sftp section needs a host and a username: fill them in Settings.")
-        auth = section.get("auth") or "password"
-        if auth not in ("password", "key"):
-            raise InputError(f'The profile\'s sftp auth is {auth!r}: it must be "password" or "key".')
-        try:
-            port = int(section.get("port") or 22)
-        except (TypeError, ValueError):
-            raise InputError(
-                "The profile's sftp port is not a number: use the port Stats NZ gave you."
-            ) from None
-        key_file = Path(section["key_file"]) if section.get("key_file") else None
-        if key_file is not None and base_dir is not None and not key_file.is_absolute():
-            key_file = base_dir / key_file
-        if auth == "key" and key_file is None:
-            raise InputError(
-                "The profile says to sign in with a key but names no key file: choose one in Settings."
-            )
-        return cls(host, port, username, str(section.get("remote_dir") or "/"), auth, key_file,
-                   section.get("host_key_sha256") or None)  # fmt: skip
 
 
 @dataclass(frozen=True)

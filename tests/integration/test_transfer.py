@@ -417,7 +417,10 @@ def test_without_a_password_nothing_is_tried(sshd: SshdServer, remote_dir: Path)
         upload(target_for(sshd, remote_dir), None, b"data", NAME)
 
 
-def test_the_target_is_read_from_the_profiles_sftp_section(tmp_path: Path) -> None:
+def test_the_target_is_built_from_the_profiles_sftp_section(tmp_path: Path) -> None:
+    from core.profile import profile_from_dict
+    from core.supply import sftp_target
+
     section = {
         "host": "sftp.example.org",
         "port": 2222,
@@ -427,26 +430,11 @@ def test_the_target_is_read_from_the_profiles_sftp_section(tmp_path: Path) -> No
         "key_file": "keys/id_ed25519",
         "host_key_sha256": "SHA256:abc",
     }
-
-    target = SftpTarget.from_profile(section, base_dir=tmp_path)
-
+    profile = profile_from_dict(
+        {"format": 1, "name": "p", "mapping": {"full_name": "Name"}, "sftp": section},
+        path=tmp_path / "p.idiprofile.json",
+    )
+    target = sftp_target(profile)
     assert target == SftpTarget("sftp.example.org", 2222, "kwt-supply", "/incoming", "key",
                                 tmp_path / "keys" / "id_ed25519", "SHA256:abc")  # fmt: skip
     assert target.server == "sftp.example.org:2222"
-    assert SftpTarget.from_profile({"host": "h", "username": "u"}) == SftpTarget(
-        "h", 22, "u", "/", "password"
-    )
-
-
-@pytest.mark.parametrize(
-    "section, problem",
-    [
-        ({"username": "u"}, "needs a host and a username"),
-        ({"host": "h", "username": "u", "auth": "token"}, "must be"),
-        ({"host": "h", "username": "u", "port": "twenty-two"}, "port is not a number"),
-        ({"host": "h", "username": "u", "auth": "key"}, "names no key file"),
-    ],
-)
-def test_a_bad_sftp_section_is_refused_in_plain_words(section: dict, problem: str) -> None:
-    with pytest.raises(InputError, match=problem):
-        SftpTarget.from_profile(section)
