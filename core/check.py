@@ -105,6 +105,7 @@ class _Check:
         self.error_cells = {f: error_cells(self.values[f], self.kinds[f]) for f in self.columns}
         self.id_type = profile.identifier_type or ("OTHER" if "identifier" in self.columns else None)
         self.blocks: list[pd.DataFrame] = []
+        self.genders: np.ndarray = np.full(self.count, None, dtype=object)  # cleaned codes, once known
 
     def report(
         self, mask: np.ndarray, rule_id: str, field_name: str | None = None, source: str | None = None
@@ -121,7 +122,9 @@ class _Check:
         if not len(where):
             return
         rule = RULES[rule_id]
-        shown = self.values.get(source) if source else None
+        shown = None
+        if source in self.values:
+            shown = shown_values(self.values[source][where], self.kinds[source][where])
         column = self.columns.get(source) if source else None
         self.blocks.append(
             pd.DataFrame(
@@ -132,20 +135,20 @@ class _Check:
                     "column": column.header if column else None,
                     "rule": rule_id,
                     "severity": rule.severity,
-                    "value": [display_value(v) for v in shown[where]] if shown is not None else None,
+                    "value": shown,
                     "message": rule.message_for(field_name, self.id_type),
                 }
             )
         )
 
     def issues(self) -> pd.DataFrame:
+        """All issues, by row, errors before warnings before info within a row (stable otherwise)."""
         if not self.blocks:
             return pd.DataFrame({name: pd.Series(dtype=object) for name in ISSUE_COLUMNS})
         issues = pd.concat(self.blocks, ignore_index=True)
-        order = issues["severity"].map(SEVERITY_ORDER)
-        issues = issues.assign(_order=order).sort_values(["row", "_order"], kind="stable")
-        issues = issues.drop(columns="_order").reset_index(drop=True).astype(object)
-        return issues.where(issues.notna(), None)
+        severity = issues["severity"].map(SEVERITY_ORDER).to_numpy()
+        order = np.lexsort((severity, issues["row"].to_numpy()))
+        return issues.take(order).reset_index(drop=True)
 
 
 def resolve_columns(table: SourceTable, profile: SupplyProfile) -> dict[str, SourceColumn]:
@@ -174,13 +177,25 @@ def resolve_columns(table: SourceTable, profile: SupplyProfile) -> dict[str, Sou
 
 
 def error_cells(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """Spreadsheet error cells, or text that is exactly an error code (#N/A, #REF!, ...)."""
+    """Spreadsheet error cells, or text that is exactly an error code (#N/A, #REF!, ...), spaces aside.
+
+    Every code starts with "#", so a column whose text holds no "#" at all (nearly every column) is
+    settled by one search over the joined text instead of a look at each cell.
+    """
     errors = kinds == CellKind.ERROR
     text = np.flatnonzero(kinds == CellKind.TEXT)
-    if len(text):
-        stripped = pd.Series(values[text], dtype=object).str.strip()
-        errors[text[stripped.isin(ERROR_CODES).to_numpy()]] = True
+    if len(text) and "#" in "\x00".join(values[text]):
+        stripped = np.strings.strip(np.asarray(values[text], dtype=np.dtypes.StringDType()))
+        errors[text[np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))]] = True
     return errors
+
+
+def shown_values(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Cells as the short text issues show; text cells (nearly all) as they are, the rest through display_value."""
+    shown = values.astype(object, copy=True)
+    other = np.flatnonzero((kinds != CellKind.TEXT) & (kinds != CellKind.EMPTY))
+    shown[other] = [display_value(v) for v in values[other]]
+    return shown
 
 
 def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
@@ -290,66 +305,119 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     check.report(genders.missing, "gender_missing", "gender")
     check.report(genders.unrecognised, "gender_unrecognised", "gender")
     codes = np.where(check.error_cells["gender"], None, genders.codes)
+    check.genders = codes
     return codes, pd.Series(codes, dtype=object).isin(LINKING_GENDERS).to_numpy()
 
 
 def _check_between_rows(
     check: _Check, ids: np.ndarray | None, well_formed: np.ndarray, names: dict[str, np.ndarray], dates: dict
 ) -> None:
-    """id_conflict, person_duplicate and row_duplicate: rows compared with each other."""
-    first = _folded(names.get("first_name"), check.count)
-    last = _folded(names.get("last_name"), check.count)
-    dob = dates.get("date_of_birth")
-    dob_key = pd.Series(
-        dob if dob is not None else np.full(check.count, np.datetime64("NaT"), "datetime64[D]")
-    )
-    frame = pd.DataFrame({"first": first, "last": last, "dob": dob_key})
+    """id_conflict, person_duplicate and row_duplicate: rows compared with each other, as integer codes."""
+    folded = {f: _folded_codes(values) for f, values in names.items()}
+    missing = np.full(check.count, -1, dtype=np.int64)
+    first, last = folded.get("first_name", missing), folded.get("last_name", missing)
+    date_codes = {f: _date_codes(values) for f, values in dates.items()}
+    dob = date_codes.get("date_of_birth", missing)
+    all_id_codes = _codes(ids) if ids is not None else missing
+    id_codes = np.where(well_formed, all_id_codes, -1)
     if ids is not None:
-        frame["id"] = pd.Series(ids, dtype=object).where(well_formed, None)
-        with_id = frame[frame["id"].notna()]
-        grouped = with_id.groupby("id", sort=False)
-        differs = (grouped["dob"].transform("nunique") > 1) | (
-            grouped["first"].transform("nunique") + grouped["last"].transform("nunique") > 2
-        )
-        conflict = np.zeros(check.count, dtype=bool)
-        conflict[with_id.index[differs.to_numpy()]] = True
-        check.report(conflict, "id_conflict", "identifier")
-        person = frame[
-            frame["first"].notna() & frame["last"].notna() & frame["dob"].notna() & frame["id"].notna()
-        ]
-        distinct_ids = person.groupby(["first", "last", "dob"], sort=False)["id"].transform("nunique")
-        duplicate_person = np.zeros(check.count, dtype=bool)
-        duplicate_person[person.index[(distinct_ids > 1).to_numpy()]] = True
-        check.report(duplicate_person, "person_duplicate", "identifier")
-    check.report(_repeated_rows(check, ids, names, dates), "row_duplicate")
+        differs = _groups_with_several(id_codes, dob) | _groups_with_several(id_codes, first)
+        differs |= _groups_with_several(id_codes, last)
+        check.report(differs, "id_conflict", "identifier")
+        person = _combine([first, last, dob])
+        check.report(_groups_with_several(person, id_codes), "person_duplicate", "identifier")
+    keys = _row_keys(check, all_id_codes if ids is not None else None, folded, date_codes)
+    check.report(_repeated(keys), "row_duplicate")
 
 
-def _folded(values: np.ndarray | None, count: int) -> pd.Series:
-    if values is None:
-        return pd.Series([None] * count, dtype=object)
-    return pd.Series(fold_for_comparison(values), dtype=object)
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes (equal values, equal codes); -1 where there is no value."""
+    return pd.factorize(values)[0].astype(np.int64)
 
 
-def _repeated_rows(check: _Check, ids: np.ndarray | None, names: dict, dates: dict) -> np.ndarray:
-    """Rows equal to an earlier row on every mapped field (cleaned values; raw text where unreadable)."""
-    keys: dict[str, Any] = {}
+def _date_codes(dates: np.ndarray) -> np.ndarray:
+    """Days as codes from 0 (no hashing needed: equal dates, equal days); -1 where there is no date."""
+    days = dates.astype("datetime64[D]").view(np.int64)
+    present = ~np.isnat(dates)
+    if not present.any():
+        return np.full(len(dates), -1, dtype=np.int64)
+    return np.where(present, days - days[present].min(), -1)
+
+
+def _folded_codes(names: np.ndarray) -> np.ndarray:
+    """Codes of names compared case- and accent-insensitively, folding each distinct name once."""
+    codes, uniques = pd.factorize(names)
+    if not len(uniques):
+        return codes.astype(np.int64)
+    folded_codes = _codes(fold_for_comparison(np.asarray(uniques, dtype=object)))
+    return np.where(codes >= 0, folded_codes[codes], -1).astype(np.int64)
+
+
+def _combine(columns: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of the columns' codes; -1 where any of them is missing."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    absent = np.zeros(len(columns[0]), dtype=bool)
+    for codes in columns:
+        absent |= codes < 0
+        combined = _codes(combined * (int(codes.max(initial=0)) + 2) + codes + 1)
+    return np.where(absent, -1, combined)
+
+
+def _groups_with_several(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rows whose group (code >= 0) holds two or more distinct values (codes >= 0) among its rows."""
+    present = (groups >= 0) & (values >= 0)
+    if not present.any():
+        return np.zeros(len(groups), dtype=bool)
+    pairs = pd.unique(groups[present] * (int(values.max()) + 1) + values[present])
+    group_of_pair = pairs // (int(values.max()) + 1)
+    several = np.bincount(group_of_pair, minlength=int(groups.max()) + 1) > 1
+    return (groups >= 0) & several[np.maximum(groups, 0)]
+
+
+def _with_raw_fallback(check: _Check, field_name: str, codes: np.ndarray) -> np.ndarray:
+    """Where cleaning gave nothing but the cell held something (unreadable, error), compare the raw text."""
+    raw_rows = np.flatnonzero((codes == -1) & (check.kinds[field_name] != CellKind.EMPTY))
+    if len(raw_rows):
+        texts = [str(display_value(v)).strip().casefold() for v in check.values[field_name][raw_rows]]
+        codes = codes.copy()
+        codes[raw_rows] = -2 - _codes(np.asarray(texts, dtype=object))
+    return codes
+
+
+def _row_keys(check: _Check, id_codes: np.ndarray | None, folded: dict, date_codes: dict) -> list[np.ndarray]:
+    """Per mapped field, the codes row_duplicate compares: cleaned values, raw text where cleaning failed."""
+    keys: list[np.ndarray] = []
     for field_name in check.columns:
-        raw = pd.Series(check.values[field_name], dtype=object).map(display_value, na_action="ignore")
-        raw = raw.str.strip().str.casefold() if len(raw) else raw
-        if field_name == "identifier" and ids is not None:
-            keys[field_name] = pd.Series(ids, dtype=object).fillna(raw)
-        elif field_name in dates:
-            keys[field_name] = (
-                pd.Series(dates[field_name]).astype(object).where(~np.isnat(dates[field_name]), raw)
-            )
-        elif field_name in names:
-            keys[field_name] = _folded(names[field_name], check.count)
+        if field_name == "full_name":
+            keys += [folded["first_name"], folded["last_name"]]
+            continue
+        if field_name in folded:
+            codes = folded[field_name]
+        elif field_name == "identifier" and id_codes is not None:
+            codes = id_codes
+        elif field_name in date_codes:
+            codes = date_codes[field_name]
+        elif field_name == "gender":
+            codes = _codes(check.genders)
         else:
-            keys[field_name] = raw
-    for field_name in ("first_name", "last_name"):
-        if field_name in names and field_name not in keys:
-            keys[field_name] = _folded(names[field_name], check.count)
-    return pd.DataFrame(keys).duplicated(keep="first").to_numpy()
+            codes = np.full(check.count, -1, dtype=np.int64)
+        keys.append(_with_raw_fallback(check, field_name, codes))
+    return keys
+
+
+def _repeated(keys: list[np.ndarray]) -> np.ndarray:
+    """Rows equal to an earlier row on every key. Narrowed key by key to rows that could still repeat
+    (most rows differ on the first key), then compared in full."""
+    candidates = np.arange(len(keys[0]))
+    for codes in keys:
+        if not len(candidates):
+            break
+        candidates = candidates[pd.Series(codes[candidates]).duplicated(keep=False).to_numpy()]
+    repeated = np.zeros(len(keys[0]), dtype=bool)
+    if len(candidates):
+        subset = pd.DataFrame({i: codes[candidates] for i, codes in enumerate(keys)})
+        repeated[candidates[subset.duplicated(keep="first").to_numpy()]] = True
+    return repeated
 
 
 def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None = None) -> CheckResult:

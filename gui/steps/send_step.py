@@ -1,0 +1,238 @@
+"""Step 4, Send: exactly what will leave (columns, rows, rows held back), where to, and what is missing.
+
+The step never pretends: a button is enabled only when the main window says sending can really happen
+(settings complete, nothing blocking, the sending code present), and otherwise a sentence says why not
+and what to do. In the demo nothing is ever sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.rules import FIELD_NAMES
+from gui.steps.open_step import plural
+from gui.widgets import MessagePanel, label, page
+
+if TYPE_CHECKING:
+    from core.check import CheckResult
+
+ENCRYPTED_SUFFIX = ".gpg"
+
+
+def sent_columns(result: CheckResult) -> list[tuple[str, str, str]]:
+    """(detail, column in the sheet, name in the file) for every column that leaves, in file order."""
+    profile = result.profile
+    rows = []
+    for field, header in result.columns.items():
+        if field == "full_name":
+            for part in ("first_name", "last_name"):
+                rows.append((FIELD_NAMES[part], f"{header} (split)", profile.output_column_name(part)))
+        else:
+            rows.append((FIELD_NAMES[field], header, profile.output_column_name(field)))
+    rows += [("Extra column", header, header) for header in profile.extra_columns]
+    return rows
+
+
+def unsent_columns(result: CheckResult) -> list[str]:
+    sent = set(result.columns.values()) | set(result.profile.extra_columns)
+    return [header for header in result.table.headers if header not in sent]
+
+
+def rows_sentence(result: CheckResult) -> tuple[str, bool]:
+    """How many people leave, and whether rows with errors stop the supply (the second value)."""
+    error_rows = int(result.has_error.sum())
+    if not error_rows:
+        return f"All {plural(result.rows, 'row')} of people are sent.", False
+    if result.profile.output.rows_with_errors == "exclude":
+        kept = result.rows - error_rows
+        return (
+            f"{plural(kept, 'row')} of people are sent. {plural(error_rows, 'row')} with a problem that must "
+            "be fixed are left out, and counted in the receipt.",
+            False,
+        )
+    return (
+        f"{plural(error_rows, 'row')} {'has' if error_rows == 1 else 'have'} a problem that must be fixed, "
+        "so nothing can be sent yet. Fix them in your spreadsheet (the Review step shows where), then open "
+        "it again.",
+        True,
+    )
+
+
+def file_name_for(result: CheckResult, today: dt.date) -> str:
+    """The file name the settings ask for; the pattern itself if it cannot be filled in."""
+    pattern = result.profile.output.file_name
+    try:
+        return pattern.format(organisation_code=result.profile.organisation_code or "supply", date=today)
+    except (KeyError, IndexError, ValueError):
+        return pattern
+
+
+def missing_settings(result: CheckResult) -> str | None:
+    """What the saved settings lack for sending, in a sentence that says where to get it."""
+    profile = result.profile
+    has_key = profile.encryption is not None and profile.encryption.recipient_key_file is not None
+    has_server = profile.sftp is not None
+    if has_key and has_server:
+        return None
+    missing = " and ".join(
+        part
+        for part, absent in (
+            ("no encryption key from Stats NZ", not has_key),
+            ("no server to send to", not has_server),
+        )
+        if absent
+    )
+    return (
+        f"Sending is not set up yet: your settings have {missing}. Stats NZ gives you these when your "
+        "organisation is set up to supply. Ask whoever looks after IDI Share in your organisation to add them "
+        "to your saved settings, then open those settings on the first step."
+    )
+
+
+class SendStep(QWidget):
+    """What leaves, where to, and the buttons; emits `send_requested` / `save_requested(path)`."""
+
+    title = "Send"
+    send_requested = Signal()
+    save_requested = Signal(Path)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        body, layout = page(
+            "Send to Stats NZ",
+            "Check what will leave this computer. Only the columns below are sent, encrypted so that only "
+            "Stats NZ can open them.",
+        )
+        self.result: CheckResult | None = None
+        layout.addWidget(label("What will be sent", "sectionTitle"))
+        self.what_panel = QFrame()
+        self.what_panel.setObjectName("notePanel")
+        self.what_layout = QVBoxLayout(self.what_panel)
+        self.what_layout.setContentsMargins(14, 10, 14, 10)
+        self.rows_text = label("")
+        self.columns_grid = QGridLayout()
+        self.columns_grid.setHorizontalSpacing(18)
+        self.unsent_text = label("", "subtle")
+        self.what_layout.addWidget(self.rows_text)
+        self.what_layout.addLayout(self.columns_grid)
+        self.what_layout.addWidget(self.unsent_text)
+        layout.addWidget(self.what_panel)
+        self.blocked = MessagePanel("problemPanel")
+        layout.addWidget(self.blocked)
+
+        layout.addWidget(label("Where it goes", "sectionTitle"))
+        self.where_text = label("")
+        layout.addWidget(self.where_text)
+        self.missing = MessagePanel("warningPanel")
+        layout.addWidget(self.missing)
+
+        self.why_not = MessagePanel("notePanel")
+        layout.addWidget(self.why_not)
+        self.send_button = QPushButton("Send &now")
+        self.send_button.setObjectName("primary")
+        self.send_button.clicked.connect(self.send_requested)
+        self.save_button = QPushButton("Save &encrypted file instead…")
+        self.save_button.setToolTip("For organisations that hand the file to Stats NZ another way.")
+        self.save_button.clicked.connect(self.browse_save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.outcome = MessagePanel("successPanel")
+        self.failure = MessagePanel("problemPanel")
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.failure)
+        layout.addStretch(1)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
+
+    def show_result(self, result: CheckResult, today: dt.date, demo: bool = False) -> None:
+        """Describe what this result would send; buttons stay off until `allow` says otherwise."""
+        self.result = result
+        rows_text, blocked = rows_sentence(result)
+        self.rows_text.setText(
+            rows_text if not blocked else f"{plural(result.rows, 'row')} of people checked."
+        )
+        self.blocked.say(rows_text if blocked else "")
+        self._fill_columns(sent_columns(result))
+        unsent = unsent_columns(result)
+        self.unsent_text.setText(
+            f"Not sent, they stay on this computer: {', '.join(unsent)}."
+            if unsent
+            else "Every column of the sheet is sent."
+        )
+        self.where_text.setText(self._where(result, today))
+        self.missing.say("" if demo else (missing_settings(result) or ""))
+        self.outcome.clear()
+        self.failure.clear()
+
+    def _fill_columns(self, columns: list[tuple[str, str, str]]) -> None:
+        while self.columns_grid.count():
+            item = self.columns_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for column, title in enumerate(("Detail", "Your column", "Named in the file")):
+            self.columns_grid.addWidget(label(title, "columnTitle", wrap=False), 0, column)
+        for line, (detail, header, name) in enumerate(columns, start=1):
+            self.columns_grid.addWidget(label(detail, wrap=False), line, 0)
+            self.columns_grid.addWidget(label(header, wrap=False), line, 1)
+            self.columns_grid.addWidget(label(name, wrap=False), line, 2)
+        self.columns_grid.setColumnStretch(3, 1)
+
+    def _where(self, result: CheckResult, today: dt.date) -> str:
+        profile = result.profile
+        lines = [f"File name: {file_name_for(result, today)}{ENCRYPTED_SUFFIX} (encrypted)"]
+        if profile.encryption and profile.encryption.recipient_fingerprint:
+            lines.append(f"Encrypted for the key with fingerprint {profile.encryption.recipient_fingerprint}")
+        if profile.sftp:
+            lines.append(
+                f"Server: {profile.sftp.host} (port {profile.sftp.port}), folder {profile.sftp.remote_dir}"
+            )
+        return "\n".join(lines)
+
+    def allow(self, send_reason: str | None, save_reason: str | None) -> None:
+        """Enable each button, or disable it and say why (None means allowed)."""
+        self.send_button.setEnabled(send_reason is None)
+        self.save_button.setEnabled(save_reason is None)
+        reasons = [r for r in dict.fromkeys((send_reason, save_reason)) if r]
+        self.why_not.say(" ".join(reasons))
+
+    def show_outcome(self, text: str) -> None:
+        self.failure.clear()
+        self.outcome.say(text)
+
+    def show_failure(self, text: str) -> None:
+        self.outcome.clear()
+        self.failure.say(text)
+
+    def browse_save(self) -> None:
+        if self.result is None:
+            return
+        chosen = QFileDialog.getExistingDirectory(self, "Choose the folder for the encrypted file")
+        if chosen:
+            self.save_requested.emit(Path(chosen))
+
+    def set_focus_to_first(self) -> None:
+        target = self.send_button if self.send_button.isEnabled() else self.save_button
+        if target.isEnabled():
+            target.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,62 @@
+"""Small building blocks the steps share: headings, a panel with an icon and a sentence, a page frame."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, QWidget
+
+PANEL_ICONS = {
+    "problemPanel": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "successPanel": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "notePanel": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "warningPanel": QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+
+
+def label(text: str, name: str | None = None, *, wrap: bool = True, rich: bool = False) -> QLabel:
+    """A label that wraps and reads as plain text unless told otherwise (cell values are never markup)."""
+    widget = QLabel(text)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+class MessagePanel(QFrame):
+    """An icon and a sentence: a problem to fix, a success, or a note. Hidden until it has something to say."""
+
+    def __init__(self, kind: str = "notePanel", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notePanel" if kind == "warningPanel" else kind)
+        self.icon = QLabel(self)
+        self.icon.setPixmap(QApplication.style().standardIcon(PANEL_ICONS[kind]).pixmap(24, 24))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = label("", "panelText")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(10)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.text.setText(text)
+        self.text.setAccessibleName(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.say("")
+
+
+def page(heading: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
+    """A step page: heading and one-paragraph introduction; callers add the rest to the layout."""
+    widget = QWidget()
+    widget.setObjectName("page")
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(24, 18, 24, 12)
+    layout.setSpacing(10)
+    layout.addWidget(label(heading, "heading"))
+    layout.addWidget(label(intro, "intro"))
+    return widget, layout

@@ -1,0 +1,163 @@
+"""Match, Review and Send in detail: choices that cannot work, saved settings, the report, the encrypted file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from core.errors import InputError
+from core.profile import PROFILE_SUFFIX, load_profile
+from gui.main_window import MATCH, REVIEW
+from gui.steps.match_step import NOT_IN_SHEET
+from tests.builders import write_xlsx
+
+REGISTER = "whanau_register.xlsx"
+REFERRALS = "referrals_export.csv"
+
+
+def choose(window, field: str, header: str | None) -> None:
+    """Pick a column in a drop-down the way a person does (the step listens to `activated`)."""
+    combo = window.match_step.combo_for(field)
+    index = combo.findText(NOT_IN_SHEET) if header is None else combo.findData(header)
+    assert index >= 0, header
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+@pytest.fixture
+def at_match(driver, window, data_dir):
+    driver.open(data_dir / REGISTER)
+    window.next_button.click()
+    assert window.step == MATCH
+    return window
+
+
+def test_full_name_as_well_as_first_name_stops_next_with_a_sentence(at_match) -> None:
+    choose(at_match, "full_name", "Notes")
+    shown = at_match.match_step.problem.text.text()
+    assert shown.startswith("Full name is matched as well as first or last name.")
+    assert shown == at_match.match_step.problem_text()
+    assert not at_match.next_button.isEnabled()
+    choose(at_match, "full_name", None)
+    assert at_match.next_button.isEnabled() and not at_match.match_step.problem.isVisible()
+
+
+def test_the_same_column_for_two_details_stops_next_with_a_sentence(at_match) -> None:
+    choose(at_match, "end_date", "Start Date")
+    assert '"Start Date"' in at_match.match_step.problem.text.text()
+    assert not at_match.next_button.isEnabled()
+
+
+def test_the_kind_of_id_is_only_asked_when_an_id_column_is_matched(at_match) -> None:
+    assert at_match.match_step.id_kind.isEnabled()
+    choose(at_match, "identifier", None)
+    assert not at_match.match_step.id_kind.isEnabled()
+    assert at_match.match_step.choices().identifier_type is None
+
+
+def test_without_an_id_column_the_step_says_what_linking_then_needs(at_match) -> None:
+    choose(at_match, "identifier", None)
+    choose(at_match, "gender", None)
+    advice = at_match.match_step.advice.text.text()
+    assert "gender" in advice and at_match.match_step.advice.isVisible()
+    assert at_match.next_button.isEnabled()  # advice, not a stop
+
+
+def test_a_column_left_out_is_not_checked(driver, at_match) -> None:
+    choose(at_match, "gender", None)
+    driver.check()
+    assert "gender" not in at_match.result.columns
+    assert not (at_match.result.issues["field"] == "gender").any()
+
+
+def test_saved_matches_load_back_as_the_same_settings(at_match, expected, tmp_path) -> None:
+    target = tmp_path / f"register{PROFILE_SUFFIX}"
+    at_match.save_settings(target)
+    saved = load_profile(target)
+    planted = expected["files"][REGISTER]
+    assert saved.mapping == planted["mapping"]
+    assert saved.identifier_type == planted["id_type"]
+    assert (saved.sheet, saved.header_row) == (planted["sheet"], planted["header_row"])
+    assert target.name in at_match.status_label.text()
+
+
+def test_saved_settings_fill_the_match_step_and_name_a_column_the_sheet_lacks(
+    driver, window, data_dir, expected, tmp_path
+) -> None:
+    planted = expected["files"][REGISTER]
+    mapping = dict(planted["mapping"], start_date="Date Enrolled")
+    settings = tmp_path / f"old{PROFILE_SUFFIX}"
+    settings.write_text(
+        json.dumps({"format": 1, "name": "Last quarter", "mapping": mapping, "identifier_type": "NHI"})
+    )
+    window.use_settings(settings)
+    assert "Last quarter" in window.open_step.settings_text.text()
+    driver.open(data_dir / REGISTER)
+    rows = window.match_step.rows
+    assert rows["first_name"].state == "saved" and rows["first_name"].combo.currentData() == "First Name"
+    assert rows["start_date"].combo.currentData() == planted["mapping"]["start_date"]  # the matcher's pick
+    assert rows["start_date"].state == "check"
+    assert '"Date Enrolled"' in window.match_step.advice.text.text()
+
+
+def test_broken_saved_settings_show_the_profile_readers_sentence(window, tmp_path) -> None:
+    settings = tmp_path / f"broken{PROFILE_SUFFIX}"
+    settings.write_text("{not json")
+    with pytest.raises(InputError) as reader:
+        load_profile(settings)
+    window.use_settings(settings)
+    assert window.open_step.problem.text.text() == str(reader.value)
+    assert window.profile is None
+
+
+def test_a_sheet_without_problems_says_no_problems_found(driver, window, data_dir, tmp_path) -> None:
+    # The register's rows that the full check passes, written to a workbook of their own.
+    driver.open_and_check(data_dir / REGISTER)
+    result = window.result
+    clean = np.setdiff1d(result.positions, result.issues["position"].to_numpy(dtype=np.int64))[:12]
+    table = result.table
+    header = [column.header for column in table.columns]
+    rows = [[column.values[p] for column in table.columns] for p in clean]
+    book = write_xlsx(tmp_path / "clean.xlsx", header, rows, sheet="Register")
+    driver.open_and_check(book)
+    assert window.review_step.summary.text() == "No problems found."
+    assert window.review_step.headline.text() == window.result.headline()
+    assert window.review_step.problem_rows() == []
+
+
+def test_saving_the_quality_report_writes_the_workbook(qtbot, driver, window, data_dir, tmp_path) -> None:
+    driver.open_and_check(data_dir / REFERRALS)
+    target = tmp_path / "referrals quality report.xlsx"
+    with qtbot.waitSignal(window.file_saved, timeout=30_000):
+        window.save_report(target)
+    assert "Summary" in load_workbook(target, read_only=True).sheetnames
+    assert target.name in window.review_step.report_note.text()
+
+
+def test_review_back_and_forth_keeps_the_result(driver, window, data_dir) -> None:
+    driver.open_and_check(data_dir / REFERRALS)
+    window.next_button.click()
+    window.back_button.click()
+    assert window.step == REVIEW and window.next_button.isEnabled()
+
+
+def test_saying_what_a_gender_code_means_is_used_by_the_check_and_saved(driver, at_match, tmp_path) -> None:
+    step = at_match.match_step
+    codes = list(step.gender_combos)
+    assert codes and step.gender_box.isVisible()
+    code = codes[0]
+    combo = step.gender_combos[code]
+    combo.setCurrentIndex(combo.findData("male"))
+    combo.activated.emit(combo.currentIndex())
+    driver.check()
+    issues = at_match.result.issues
+    unrecognised = issues[issues["rule"] == "gender_unrecognised"]["value"].str.strip().tolist()
+    assert code not in unrecognised and set(codes[1:]) <= set(unrecognised)
+    assert at_match.result.profile.gender_values == {code: "male"}
+    at_match.back_button.click()
+    target = tmp_path / f"genders{PROFILE_SUFFIX}"
+    at_match.save_settings(target)
+    assert load_profile(target).gender_values == {code: "male"}
