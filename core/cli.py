@@ -16,23 +16,23 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 
 from core.check import SEVERITY_ORDER, CheckResult, run_check
-from core.credentials import credential_name, secret_for_send
 from core.errors import InputError, SendError
-from core.extract import SupplyBlocked
 from core.history import load_receipts
 from core.logs import log_file, setup_logging
 from core.matching import MappingSuggestion, suggest_mapping
 from core.profile import SupplyProfile, load_profile, save_profile
 from core.rules import RULES
 from core.sources import read_table
-from core.supply import PreparedSupply, prepare_supply, save_supply, send_supply, sftp_target
 from core.table import SourceTable
-from core.transfer import HostKeyUnknown
+
+if TYPE_CHECKING:
+    from core.supply import PreparedSupply
+    from core.transfer import HostKeyUnknown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
 FIELD_LABELS = {
@@ -215,6 +215,8 @@ def _describe_prepared(prepared: PreparedSupply) -> None:
 
 
 def _secret_for(profile: SupplyProfile) -> str | None:
+    from core.credentials import credential_name, secret_for_send
+
     settings = profile.sftp
     if settings is None:
         return None
@@ -239,6 +241,11 @@ def _pin_host_key(profile: SupplyProfile, error: HostKeyUnknown, assume_yes: boo
 
 
 def run_send(args: argparse.Namespace) -> int:
+    # Sending pulls in paramiko, cryptography and pysequoia: imported here so `check` starts faster.
+    from core.extract import SupplyBlocked
+    from core.supply import prepare_supply, save_supply, send_supply, sftp_target
+    from core.transfer import HostKeyUnknown
+
     as_of = parse_as_of(args.as_of)
     table, profile, _ = profile_for(args)
     try:
@@ -288,7 +295,9 @@ def _progress_printer():
 def run_history(args: argparse.Namespace) -> int:
     stored = load_receipts()
     if args.json:
-        print_json({"receipts": [asdict(r) for r in stored.receipts], "unreadable_lines": stored.skipped_lines})
+        print_json(
+            {"receipts": [asdict(r) for r in stored.receipts], "unreadable_lines": stored.skipped_lines}
+        )
         return EXIT_OK
     if not stored.receipts:
         print("No supplies have been sent or saved yet.")

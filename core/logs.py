@@ -21,6 +21,14 @@ _handler: RotatingFileHandler | None = None
 class ValueFreeFormatter(logging.Formatter):
     """Formats exceptions as type + code locations, dropping the message that may quote personal data."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        """Never reuse a traceback text another handler cached on the record: it may hold the message."""
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei) -> str:
         exc_type, _value, tb = ei
         frames = traceback.extract_tb(tb)
