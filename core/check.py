@@ -100,8 +100,11 @@ class _Check:
         self.positions = np.flatnonzero(filled)
         self.count = len(self.positions)
         self.row_numbers = table.row_numbers[self.positions]
-        self.values = {f: c.values[self.positions] for f, c in self.columns.items()}
-        self.kinds = {f: c.kinds[self.positions] for f, c in self.columns.items()}
+        every_row = self.count == table.row_count  # the usual case: no copies needed
+        self.values = {
+            f: c.values if every_row else c.values[self.positions] for f, c in self.columns.items()
+        }
+        self.kinds = {f: c.kinds if every_row else c.kinds[self.positions] for f, c in self.columns.items()}
         self.error_cells = {f: error_cells(self.values[f], self.kinds[f]) for f in self.columns}
         self.id_type = profile.identifier_type or ("OTHER" if "identifier" in self.columns else None)
         self.blocks: list[pd.DataFrame] = []
