@@ -223,6 +223,7 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     if "full_name" in check.columns:
         split = split_full_names(check.values["full_name"], check.kinds["full_name"])
         check.report(split.whole_placeholder, "name_placeholder", "full_name")
+        check.report(split.whitespace, "name_whitespace", "full_name")  # the parts come out trimmed
         parts["first_name"] = (split.first, split.first_kinds, "full_name")
         parts["last_name"] = (split.last, split.last_kinds, "full_name")
     for field_name in NAME_FIELDS:

@@ -218,6 +218,7 @@ def test_a_full_name_column_is_split_family_comma_given_or_by_last_word(tmp_path
         ["JBX3656", "Hemi te Kanawa", "03/04/1986", "M"],
         ["EPT6335", "Hone", "03/04/1987", "M"],
         ["CGC2720", "Baby of Mere", "03/04/1988", "F"],
+        ["ABC1235", "  Mere   Walker ", "03/04/1989", "F"],
     ]
     path = write_csv(tmp_path / "full.csv", ["NHI", "Client Name", "DOB", "Sex"], rows)
     mapping = {"identifier": "NHI", "full_name": "Client Name", "date_of_birth": "DOB", "gender": "Sex"}
@@ -227,6 +228,8 @@ def test_a_full_name_column_is_split_family_comma_given_or_by_last_word(tmp_path
     assert result.canonical["last_name"].tolist()[:3] == ["Ngata", "te Kanawa", None]
     assert rules_on(result, 4) == {"name_missing"}
     assert "name_placeholder" in rules_on(result, 5)
+    assert rules_on(result, 6) == {"name_whitespace"}
+    assert (result.canonical["first_name"][4], result.canonical["last_name"][4]) == ("Mere", "Walker")
 
 
 def test_every_rule_in_the_catalogue_has_a_message_and_a_fix() -> None:

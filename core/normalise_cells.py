@@ -1,0 +1,98 @@
+"""Shared helpers for the column normalisers: cells as text, and working on distinct values only.
+
+Every normaliser takes one column as read (`values` object array + `kinds` uint8 array of `CellKind`).
+Real columns repeat a lot (genders, dates, first names), so the costly string work is done once per
+distinct value and mapped back to the rows through the factorize codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from core.table import CellKind
+
+# Floats hold every whole number up to 2**53 exactly; beyond that a cell's text comes from the value itself.
+_EXACT_FLOAT_LIMIT = float(2**53)
+
+
+def kind_mask(kinds: np.ndarray, kind: CellKind) -> np.ndarray:
+    """Rows of the column whose cell is of this kind."""
+    return np.asarray(kinds, dtype=np.uint8) == np.uint8(kind)
+
+
+def number_texts(numbers: np.ndarray) -> np.ndarray:
+    """The text a person sees for number cells: 7.0 -> "7", 49091850.0 -> "49091850", 7.5 -> "7.5"."""
+    floats = np.asarray(numbers, dtype=float)
+    texts = np.empty(len(floats), dtype=object)
+    whole = np.isfinite(floats) & (np.floor(floats) == floats) & (np.abs(floats) < _EXACT_FLOAT_LIMIT)
+    texts[whole] = list(map(str, floats[whole].astype(np.int64).tolist()))
+    rest = np.flatnonzero(~whole)
+    if len(rest):
+        # Rare: fractions, huge integers (exact through int), nan and inf.
+        texts[rest] = [_rare_number_text(value) for value in np.asarray(numbers, dtype=object)[rest]]
+    return texts
+
+
+def _rare_number_text(value: object) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return repr(float(value))  # type: ignore[arg-type]
+
+
+def cell_texts(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Every cell as the text it shows (not trimmed); None for EMPTY cells.
+
+    TEXT and ERROR cells are their text, NUMBER cells their whole-number text where whole, BOOL cells
+    TRUE/FALSE, DATE cells their ISO date. Used wherever a rule works on text (names, genders, identifiers).
+    """
+    values = np.asarray(values, dtype=object)
+    kinds = np.asarray(kinds, dtype=np.uint8)
+    texts = np.full(len(values), None, dtype=object)
+    as_is = kind_mask(kinds, CellKind.TEXT) | kind_mask(kinds, CellKind.ERROR)
+    texts[as_is] = values[as_is]
+    numbers = kind_mask(kinds, CellKind.NUMBER)
+    if numbers.any():
+        texts[numbers] = number_texts(values[numbers])
+    booleans = np.flatnonzero(kind_mask(kinds, CellKind.BOOL))
+    texts[booleans] = ["TRUE" if value else "FALSE" for value in values[booleans]]
+    dates = np.flatnonzero(kind_mask(kinds, CellKind.DATE))
+    texts[dates] = [_date_text(value) for value in values[dates]]  # rare: a date where text was expected
+    return texts
+
+
+def _date_text(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
+
+
+def none_mask(texts: np.ndarray) -> np.ndarray:
+    """Rows holding no value at all (None)."""
+    return np.equal(np.asarray(texts, dtype=object), None)
+
+
+def factorize_strings(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) for an object array of str: strings[i] == uniques[codes[i]]."""
+    codes, uniques = pd.factorize(np.asarray(strings, dtype=object))
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def on_distinct(
+    strings: np.ndarray, work: Callable[[pd.Series], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Run `work` once on the distinct strings and spread each of its result arrays back over the rows."""
+    codes, uniques = factorize_strings(strings)
+    results = work(pd.Series(uniques, dtype=object))
+    return {name: np.asarray(result)[codes] for name, result in results.items()}
+
+
+# Combining marks of the Latin, extended and symbol blocks: what NFKD splits a macron or accent into.
+_COMBINING_MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+
+
+def fold_series(texts: pd.Series) -> pd.Series:
+    """Casefold and drop macrons and accents ("Tāne" -> "tane"), trim and collapse inner whitespace."""
+    folded = texts.astype(object).str.normalize("NFKD").str.replace(_COMBINING_MARKS, "", regex=True)
+    return folded.str.casefold().str.strip().str.replace(r"\s+", " ", regex=True)
