@@ -28,7 +28,7 @@ def venv_python() -> Path:
 
 def ensure_environment(requirements: str) -> Path:
     """Create .venv once and install the pinned requirements when they changed since the last install."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs before anything is installed, on any Python
         sys.exit(f"IDI Share needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = venv_python()
     if not python.exists():
