@@ -111,7 +111,9 @@ def send_supply(
     """Upload the encrypted file; a receipt is written for success and failure alike, then returned or raised."""
     target = sftp_target(prepared.result.profile)
     try:
-        result = upload(target, secret, prepared.encrypted, prepared.file_name, progress=progress, cancel=cancel)
+        result = upload(
+            target, secret, prepared.encrypted, prepared.file_name, progress=progress, cancel=cancel
+        )
     except HostKeyUnknown:
         raise  # nothing was attempted: the person is asked to confirm the server's key first
     except SendError as error:

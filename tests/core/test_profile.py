@@ -35,7 +35,11 @@ SPEC_EXAMPLE = {
         "gender_codes": {"male": "M", "female": "F", "another": "X", "unknown": ""},
         "rows_with_errors": "block",
     },
-    "encryption": {"method": "openpgp", "recipient_key_file": "statsnz-public.asc", "recipient_fingerprint": "0123ABCD"},
+    "encryption": {
+        "method": "openpgp",
+        "recipient_key_file": "statsnz-public.asc",
+        "recipient_fingerprint": "0123ABCD",
+    },
     "sftp": {
         "host": "sftp.example.org",
         "port": 22,
