@@ -26,6 +26,7 @@ from core.history import load_receipts
 from core.logs import log_file, setup_logging
 from core.matching import MappingSuggestion, suggest_mapping
 from core.profile import SupplyProfile, load_profile, save_profile
+from core.rules import FIELD_NAMES as FIELD_LABELS
 from core.rules import RULES
 from core.sources import read_table
 from core.table import SourceTable
@@ -35,17 +36,6 @@ if TYPE_CHECKING:
     from core.transfer import HostKeyUnknown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
-FIELD_LABELS = {
-    "identifier": "Identifier",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "full_name": "Full name",
-    "date_of_birth": "Date of birth",
-    "gender": "Gender",
-    "start_date": "Service start",
-    "end_date": "Service end",
-    "record_id": "Record id",
-}
 log = logging.getLogger("idi_share.cli")
 
 

@@ -18,18 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.identifiers import clean_identifier, ird_is_valid, nhi_is_well_formed, swn_is_valid
+from core.profile import FIELDS
 from core.table import CellKind, SourceColumn, SourceTable
 
-MAPPABLE_FIELDS = (
-    "identifier",
-    "first_name",
-    "last_name",
-    "full_name",
-    "date_of_birth",
-    "gender",
-    "start_date",
-    "end_date",
-)
+# Every profile field but record_id: an organisation's own record number is never guessed, only chosen.
+MAPPABLE_FIELDS = tuple(field_name for field_name in FIELDS if field_name != "record_id")
 MINIMUM_CONFIDENCE = 0.5
 SAMPLE_SIZE = 500
 

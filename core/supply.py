@@ -8,6 +8,7 @@ whatever the outcome. Both front ends (window and command line) call these and n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -75,15 +76,7 @@ def sftp_target(profile: SupplyProfile) -> SftpTarget:
             "The profile has no server to send to. Add the SFTP details Stats NZ gave you to the profile "
             '("sftp": host, port, username, remote_dir), or save the encrypted file instead.'
         )
-    return SftpTarget(
-        host=settings.host,
-        port=settings.port,
-        username=settings.username,
-        remote_dir=settings.remote_dir,
-        auth=settings.auth,
-        key_file=settings.key_file,
-        host_key_sha256=settings.host_key_sha256,
-    )
+    return SftpTarget(**dataclasses.asdict(settings))
 
 
 def _receipt(prepared: PreparedSupply, outcome: str, server: str, host_key: str, message: str) -> Receipt:
