@@ -238,10 +238,11 @@ def run_send(args: argparse.Namespace) -> int:
 
     as_of = parse_as_of(args.as_of)
     table, profile, _ = profile_for(args)
+    result = run_check(table, profile, as_of)
     try:
-        prepared = prepare_supply(table, profile, as_of)
+        prepared = prepare_supply(result)
     except SupplyBlocked as blocked:
-        print_check(run_check(table, profile, as_of), None)
+        print_check(result, None)
         print(f"\n{blocked}", file=sys.stderr)
         return EXIT_PROBLEMS
     _describe_prepared(prepared)

@@ -17,13 +17,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.check import CheckResult, run_check
+from core.check import CheckResult
 from core.crypto import RecipientKey, encrypt_for, load_recipient_key
 from core.errors import InputError, SendError
 from core.extract import Extract, build_extract
 from core.history import Receipt, append_receipt
 from core.profile import SupplyProfile
-from core.table import SourceTable
 from core.transfer import HostKeyUnknown, ProgressCallback, SendCancelled, SftpTarget, upload
 
 ENCRYPTED_SUFFIX = ".gpg"
@@ -51,12 +50,13 @@ def recipient_for(profile: SupplyProfile) -> RecipientKey:
     return load_recipient_key(encryption.recipient_key_file, encryption.recipient_fingerprint)
 
 
-def prepare_supply(
-    table: SourceTable, profile: SupplyProfile, as_of: dt.date, today: dt.date | None = None
-) -> PreparedSupply:
-    """Check, build the extract and encrypt it in memory. Raises SupplyBlocked or InputError."""
-    recipient = recipient_for(profile)
-    result = run_check(table, profile, as_of)
+def prepare_supply(result: CheckResult, today: dt.date | None = None) -> PreparedSupply:
+    """Build the extract from the check the person saw and encrypt it in memory.
+
+    Takes the finished check rather than re-running it, so what is sent is what was reviewed and the
+    rules run once. Raises SupplyBlocked or InputError.
+    """
+    recipient = recipient_for(result.profile)
     extract = build_extract(result, today=today or dt.date.today())
     encrypted = encrypt_for(recipient, extract.data)
     return PreparedSupply(

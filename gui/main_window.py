@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
             self.send_step.show_failure(save_reason or "Check a list first.")
             return
         self._say("Encrypting…")
-        job = save_job(self.table, self.result.profile, self.result.as_of, Path(folder))
+        job = save_job(self.result, Path(folder))
         self.runner.start("encrypting the file", job, self._on_supply_done, self._on_send_failed)
 
     def send_now(self, secret: str | None = None, remember: bool = False) -> None:
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
             self.send_step.show_failure(send_reason or "Check a list first.")
             return
         self._say("Sending…")
-        job = send_job(self.table, self.result.profile, self.result.as_of, secret)
+        job = send_job(self.result, secret)
         self.runner.start(
             "sending to Stats NZ",
             job,
@@ -644,32 +644,32 @@ class SupplyOutcome:
     host_key: str | None = None  # first connection: the server's fingerprint, to confirm
 
 
-def _prepared(table: SourceTable, profile: SupplyProfile, as_of: dt.date, context: TaskContext):
+def _prepared(result: CheckResult, context: TaskContext):
     from core.extract import SupplyBlocked
     from core.supply import prepare_supply
 
-    context.report(-1, "Checking and encrypting…")
+    context.report(-1, "Encrypting…")
     try:
-        prepared = prepare_supply(table, profile, as_of)
+        prepared = prepare_supply(result)
     except SupplyBlocked as blocked:
         raise InputError(str(blocked)) from None
     context.raise_if_cancelled()
     return prepared
 
 
-def save_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date, folder: Path):
+def save_job(result: CheckResult, folder: Path):
     """Encrypt in memory and write only the encrypted file, with a receipt (core.supply)."""
 
     def job(context: TaskContext) -> SupplyOutcome:
         from core.supply import save_supply
 
-        receipt, target = save_supply(_prepared(table, profile, as_of, context), folder)
+        receipt, target = save_supply(_prepared(result, context), folder)
         return SupplyOutcome(receipt=receipt, saved_to=target)
 
     return job
 
 
-def send_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date, secret: str | None):
+def send_job(result: CheckResult, secret: str | None):
     """Encrypt in memory and upload (core.supply); an unknown server or a missing password is a question."""
 
     def job(context: TaskContext) -> SupplyOutcome:
@@ -677,11 +677,11 @@ def send_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date, secret:
         from core.supply import send_supply
         from core.transfer import AuthenticationFailed, HostKeyUnknown
 
-        sftp = profile.sftp
+        sftp = result.profile.sftp
         password = secret if secret is not None else secret_for_send(sftp.username, sftp.host, sftp.port)
         if password is None:
             return SupplyOutcome(needs_secret=True)
-        prepared = _prepared(table, profile, as_of, context)
+        prepared = _prepared(result, context)
         shown = [-1]
 
         def progress(sent: int, total: int) -> None:
