@@ -21,35 +21,17 @@ from core.credentials import (
     store_secret,
 )
 from core.errors import InputError
+from tests.keyrings import MemoryKeyring, unregistered
 
 USER, HOST, PORT = "kwt-supply", "sftp.example.org", 22
 SECRET = "s3cret-Passw0rd!"
 
 
-def unregistered(cls: type) -> type:
-    """keyring registers every backend class for its own auto-detection: keep these fakes out of it."""
-    KeyringBackend._classes.discard(cls)
-    return cls
-
-
 @unregistered
-class ZeroPriorityKeyring(KeyringBackend):
+class ZeroPriorityKeyring(MemoryKeyring):
     """A backend keyring itself would rank as not recommended."""
 
     priority = 0
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username))
 
 
 @unregistered

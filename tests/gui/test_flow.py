@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from core.check import run_check
 from core.errors import InputError
+from core.matching import MAPPABLE_FIELDS
 from core.profile import SupplyProfile, load_profile
 from core.rules import RULES
 from core.sources import read_table
@@ -21,16 +22,7 @@ from gui.table_model import SEVERITY_COLOURS, SEVERITY_ROLE
 from tests.builders import write_xlsx
 
 SAMPLES = ["whanau_register.xlsx", "referrals_export.csv"]
-FIELDS = (
-    "identifier",
-    "first_name",
-    "last_name",
-    "full_name",
-    "date_of_birth",
-    "gender",
-    "start_date",
-    "end_date",
-)
+FIELDS = MAPPABLE_FIELDS
 
 
 def expected_result(data_dir: Path, expected: dict, name: str, as_of: dt.date):
