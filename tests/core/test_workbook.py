@@ -1,0 +1,149 @@
+"""Reading ahead: a workbook parsed in a worker thread gives exactly the table an ordinary read gives.
+
+The command line starts python-calamine parsing the workbook before it imports pandas and the checks
+(`workbook.read_ahead`), then hands the open workbook to `read_table`. These tests hold that path to the
+ordinary one on real files, and check that every problem still reaches the user as the same InputError.
+"""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import Workbook
+
+from core import workbook
+from core.errors import InputError
+from core.sources import read_table
+from core.table import SourceTable
+
+LAYOUTS = Path(__file__).resolve().parents[1] / "data" / "layouts"
+
+
+def assert_same_table(left: SourceTable, right: SourceTable) -> None:
+    assert (left.sheet, left.sheets, left.header_row, left.notes) == (
+        right.sheet,
+        right.sheets,
+        right.header_row,
+        right.notes,
+    )
+    assert (left.skipped_blank_rows, left.dropped_blank_columns) == (
+        right.skipped_blank_rows,
+        right.dropped_blank_columns,
+    )
+    np.testing.assert_array_equal(left.row_numbers, right.row_numbers)
+    assert [(c.header, c.letter, c.hidden) for c in left.columns] == [
+        (c.header, c.letter, c.hidden) for c in right.columns
+    ]
+    for mine, theirs in zip(left.columns, right.columns, strict=True):
+        assert mine.values.tolist() == theirs.values.tolist()
+        assert mine.kinds.tolist() == theirs.kinds.tolist()
+
+
+def no_worker_threads_left() -> bool:
+    prefixes = ("calamine", "sheet-extras")
+    return not any(thread.name.startswith(prefixes) for thread in threading.enumerate())
+
+
+def book_with_hidden_data_sheet(path: Path) -> Path:
+    book = Workbook()
+    cover = book.active
+    cover.title = "Chart"  # left empty: nothing on it looks like a table
+    data = book.create_sheet("People")
+    data.append(["First name", "Surname", "Date of birth"])
+    data.append(["Aroha", "Ngata", "03/04/1985"])
+    data.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "sheet"),
+    [
+        ("whanau_register.xlsx", None),
+        ("layouts/cover_sheet.ods", None),
+        ("layouts/cover_sheet.xls", None),
+        ("layouts/cover_sheet.xls", "Participants"),
+        ("layouts/cover_sheet.ods", " participants "),
+    ],
+)
+def test_reading_ahead_gives_the_same_table(data_dir: Path, name: str, sheet: str | None) -> None:
+    path = data_dir / name
+    opened = workbook.read_ahead(path, sheet)
+    assert opened is not None
+    assert_same_table(read_table(path, sheet, opened=opened), read_table(path, sheet))
+    assert no_worker_threads_left()
+
+
+def test_reading_ahead_finds_a_hidden_data_sheet_behind_an_empty_one(tmp_path: Path) -> None:
+    path = book_with_hidden_data_sheet(tmp_path / "hidden.xlsx")
+    table = read_table(path, opened=workbook.read_ahead(path))
+    assert table.sheet == "People"
+    assert_same_table(table, read_table(path))
+
+
+def test_the_sheet_is_parsed_in_the_worker_thread(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed_on: list[str] = []
+    original = workbook.get_sheet
+
+    def recording(*args: object) -> object:
+        parsed_on.append(threading.current_thread().name)
+        return original(*args)
+
+    monkeypatch.setattr(workbook, "get_sheet", recording)
+    path = data_dir / "whanau_register.xlsx"
+    read_table(path, opened=workbook.read_ahead(path))
+    assert parsed_on and all(name.startswith("calamine") for name in parsed_on)
+
+
+def test_text_files_and_unopenable_files_are_left_to_the_ordinary_read(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    assert workbook.read_ahead(data_dir / "referrals_export.csv") is None
+    assert workbook.read_ahead(tmp_path / "missing.xlsx") is None
+    assert workbook.read_ahead(LAYOUTS / "protected.xlsx") is None
+    with pytest.raises(InputError, match="password"):
+        read_table(LAYOUTS / "protected.xlsx", opened=workbook.read_ahead(LAYOUTS / "protected.xlsx"))
+
+
+def test_a_sheet_that_is_not_there_is_reported_as_by_the_ordinary_read(data_dir: Path) -> None:
+    path = data_dir / "whanau_register.xlsx"
+    opened = workbook.read_ahead(path, "No such sheet")
+    assert opened is not None
+    with pytest.raises(InputError) as ahead:
+        read_table(path, "No such sheet", opened=opened)
+    with pytest.raises(InputError) as ordinary:
+        read_table(path, "No such sheet")
+    assert ahead.value.message == ordinary.value.message
+    assert no_worker_threads_left()
+
+
+def test_a_sheet_calamine_cannot_parse_is_an_input_error_from_the_worker(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    book_with_hidden_data_sheet(good)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.endswith("sheet2.xml"):
+                content = content.replace(b"</sheetData>", b"<row r='3'><c r='A3' t='s'><v>99")
+            target.writestr(item, content)
+    opened = workbook.read_ahead(broken)
+    assert opened is not None
+    with pytest.raises(InputError) as ahead:
+        read_table(broken, opened=opened)
+    with pytest.raises(InputError) as ordinary:
+        read_table(broken)
+    assert ahead.value.message == ordinary.value.message
+    assert no_worker_threads_left()
+
+
+def test_closing_twice_is_harmless(data_dir: Path) -> None:
+    opened = workbook.read_ahead(data_dir / "whanau_register.xlsx")
+    assert opened is not None
+    opened.close()
+    opened.close()
+    assert no_worker_threads_left()
