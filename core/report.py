@@ -5,7 +5,8 @@ file sees the headline, how many problems of each kind, what the colours mean an
 one screen, before meeting a sheet full of colour. "Data" is a copy of the mapped and extra columns only
 (never an unmapped column such as case notes: the file holds personal data), with problem cells filled by
 severity and a comment saying what is wrong and how to fix it. "Problems" lists every issue on its own
-line, for filtering and ticking off.
+line, for filtering and ticking off. Severities are named with the catalogue's labels and meanings
+(core.rules.SEVERITIES), the words the window uses, so the printed report matches the screen.
 
 Safety: no value is ever written as a formula. openpyxl turns a string starting with "=" into a live
 formula and a string equal to an error code into an error cell, so such values (and anything starting with
@@ -44,17 +45,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.check import SEVERITY_ORDER, CheckResult
 from core.errors import InputError
-from core.rules import RULES
+from core.rules import RULES, SEVERITIES
 from core.table import CellKind, SourceColumn
 
 SHEET_SUMMARY, SHEET_DATA, SHEET_PROBLEMS = "Summary", "Data", "Problems"
-SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "Info"}
 SEVERITY_COLOURS = {"error": "FFC7CE", "warning": "FFE699", "info": "DDEBF7"}  # light red, amber, blue
-SEVERITY_MEANINGS = {
-    "error": "This person will not link, or a value is certainly wrong. Fix these first.",
-    "warning": "Linking may fail or be wrong: a person should look.",
-    "info": "IDI Share tidied the value itself. Nothing to do.",
-}
+SEVERITY_HEADING = "How serious"  # above the severity labels: plainer than "Severity"
 HOW_TO_USE = (
     ("Data", "A copy of your list (only the columns that are sent), problem cells coloured. "
      "Point at a coloured cell to read the problem and how to fix it."),
@@ -63,7 +59,7 @@ HOW_TO_USE = (
     ("Then", "Fix the problems in the system or spreadsheet you keep, and check again: "
      "changes made in this report are not sent."),
 )  # fmt: skip
-PROBLEM_HEADERS = ("Row", "Severity", "Problem", "Column", "Value", "How to fix", "Rule id")
+PROBLEM_HEADERS = ("Row", SEVERITY_HEADING, "Problem", "Column", "Value", "How to fix", "Rule id")
 WHOLE_ROW = "(whole row)"
 DATE_FORMAT = "dd/mm/yyyy"
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -86,7 +82,7 @@ TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
 HEADLINE_FONT = Font(name=FONT_NAME, size=13, bold=True)
 SECTION_FONT = Font(name=FONT_NAME, size=12, bold=True)
 PROBLEM_WIDTH, FIX_WIDTH = 55.0, 65.0  # wrapped columns of the Problems sheet
-SUMMARY_WIDTHS = (22.0, 10.0, 60.0, 70.0, 22.0)
+SUMMARY_WIDTHS = (25.0, 10.0, 60.0, 70.0, 22.0)
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 WRAP = Alignment(wrap_text=True, vertical="top")
 # indented: a gap after a wrapped column, whose text runs to its right edge
@@ -404,7 +400,7 @@ def cell_notes(result: CheckResult, headers: list[str]) -> dict[int, list[tuple[
         strict=True,
     ):
         fix = how_to_fix(rule_id, field_name, result.identifier_type)
-        text = f"{SEVERITY_LABELS[severity]}: {message}\nHow to fix: {fix}"
+        text = f"{SEVERITIES[severity].label}: {message}\nHow to fix: {fix}"
         grouped[(row_index, column_index.get(header, 0))].append((SEVERITY_ORDER[severity], severity, text))
     notes: dict[int, list[tuple[int, CellNote]]] = defaultdict(list)
     for (row_index, column), found in grouped.items():
@@ -487,7 +483,7 @@ def write_problems_sheet(out: SheetOut, result: CheckResult, limit: int) -> None
     lines = problem_lines(result)[:limit]
     sample = lines[:WIDTH_SAMPLE_ROWS]
     widths = [fit_width(header, (line[i] for line in sample)) for i, header in enumerate(PROBLEM_HEADERS)]
-    widths[1] = fit_width("Severity", SEVERITY_LABELS.values())
+    widths[1] = fit_width(SEVERITY_HEADING, (severity.label for severity in SEVERITIES.values()))
     widths[4] = fit_width("Value", (line[4][0] for line in sample))
     widths[2], widths[5] = PROBLEM_WIDTH, FIX_WIDTH
     wrapped = {2: PROBLEM_WIDTH, 5: FIX_WIDTH}
@@ -498,7 +494,7 @@ def write_problems_sheet(out: SheetOut, result: CheckResult, limit: int) -> None
         shown = out.source(value, kind) if kind is not None else value
         line = [
             out.cell(row, alignment=TOP_CENTRE),
-            out.cell(SEVERITY_LABELS[severity], fill=FILLS[severity], alignment=TOP),
+            out.cell(SEVERITIES[severity].label, fill=FILLS[severity], alignment=TOP),
             out.cell(problem, alignment=WRAP),
             out.cell(column, alignment=TOP_INDENT),
             out.cell(shown, alignment=TOP_LEFT) if shown is not None else None,
@@ -533,7 +529,7 @@ def rule_lines(result: CheckResult) -> list[tuple[str, int, str, str, str]]:
 
 
 def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -> None:
-    """The headline, the counts, what the colours mean, how to use the report and the problems by kind."""
+    """The headline, what the colours mean with how many of each, how to use the report, problems by kind."""
     out.start(SUMMARY_WIDTHS)
     out.append([out.cell("IDI Share quality report", font=TITLE_FONT)])
     out.append([out.cell(result.headline(), font=HEADLINE_FONT)])
@@ -546,10 +542,7 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
         ("Checked as of", as_of),
         ("Rows checked", result.rows),
         ("Blank rows skipped", result.skipped_blank_rows),
-        ("Rows with an error", int(np.count_nonzero(result.has_error))),
-        ("Errors", counts["error"]),
-        ("Warnings", counts["warning"]),
-        ("Info notes", counts["info"]),
+        ("Rows that must be fixed", int(np.count_nonzero(result.has_error))),
     ):
         shown = out.cell(value, alignment=LEFT) if isinstance(value, int) else value
         out.append([out.cell(label, font=HEADER_FONT), shown])
@@ -558,9 +551,10 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
         out.append([out.cell(note, font=SECTION_FONT)])
     out.append([])
     out.append([out.cell("What the colours mean", font=SECTION_FONT)])
-    for severity, meaning in SEVERITY_MEANINGS.items():
-        label = out.cell(SEVERITY_LABELS[severity], font=HEADER_FONT, fill=FILLS[severity])
-        out.append([label, out.text(meaning)])
+    out.headers((SEVERITY_HEADING, "Problems", "What it means"))
+    for severity in SEVERITIES.values():
+        label = out.cell(severity.label, font=HEADER_FONT, fill=FILLS[severity.id])
+        out.append([label, out.cell(counts[severity.id], alignment=CENTRE), out.text(severity.meaning)])
     out.append([])
     out.append([out.cell("How to use this report", font=SECTION_FONT)])
     for sheet_name, advice in HOW_TO_USE:
@@ -571,10 +565,10 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
         out.append([out.cell("No problems found.", font=SECTION_FONT)])
         return
     out.append([out.cell("Problems found, by kind", font=SECTION_FONT)])
-    out.headers(("Severity", "Count", "Problem", "How to fix", "Rule id"))
+    out.headers((SEVERITY_HEADING, "Count", "Problem", "How to fix", "Rule id"))
     for severity, count, message, fix, rule_id in lines:
         line = [
-            out.cell(SEVERITY_LABELS[severity], fill=FILLS[severity], alignment=TOP),
+            out.cell(SEVERITIES[severity].label, fill=FILLS[severity], alignment=TOP),
             out.cell(count, alignment=TOP_CENTRE),
             out.cell(message, alignment=WRAP),
             out.cell(fix, alignment=WRAP_INDENT),

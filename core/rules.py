@@ -3,13 +3,13 @@ plain words shown to staff. This is the only place those words live; the table, 
 `check --json` all take them from here. Ids are a public interface: add rules, never rename or drop one.
 
 `{field}` in a text becomes the field's plain name ("Date of birth"), `{id_type}` the identifier's name.
+Severities have one label and one meaning, used by the window, the report and the CLI alike, so a
+coordinator who reads "Must be fixed" on screen finds the same words in the printed report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-SEVERITIES = ("error", "warning", "info")
 
 FIELD_NAMES = {
     "identifier": "ID number",
@@ -28,6 +28,37 @@ ID_SHAPE_HINTS = {
     "SWN": "An SWN (MSD client number) is 9 digits.",
     "IRD": "An IRD number is 8 or 9 digits, like 49-091-850 or 136-410-132.",
     "OTHER": "",
+}
+
+
+@dataclass(frozen=True)
+class Severity:
+    """How serious a problem is, in the words people read. The id is what JSON and code use; it never changes."""
+
+    id: str  # "error", "warning" or "info" (spec/rules.md)
+    label: str  # a few words shown beside every problem: window, report and CLI
+    meaning: str  # one sentence: what it means for the person and for linking, and what to do
+
+
+SEVERITIES: dict[str, Severity] = {
+    severity.id: severity
+    for severity in (  # worst first: the order problems are listed in
+        Severity(
+            "error",
+            "Must be fixed",
+            "This person cannot be linked, or a value is certainly wrong: the row is not sent until you fix it.",
+        ),
+        Severity(
+            "warning",
+            "Please check",
+            "The row is sent, but linking may fail or match the wrong person: please look at it.",
+        ),
+        Severity(
+            "info",
+            "Tidied for you",
+            "IDI Share tidied the value itself and sends the tidied value: nothing to do.",
+        ),
+    )
 }
 
 

@@ -29,12 +29,12 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from core.check import CheckResult
-from core.rules import FIELD_NAMES, RULES
+from core.rules import FIELD_NAMES, RULES, SEVERITIES
 from core.table import CellKind
 
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
-SEVERITY_WORDS = {"error": "Must be fixed", "warning": "Please check", "info": "Tidied for you"}
+# Severity ids, worst first: a rank indexes this. Their words come from core.rules; colours and icons are Qt's.
+SEVERITY_IDS = tuple(SEVERITIES)
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITY_IDS)}
 SEVERITY_COLOURS = {"error": "#f9d6d3", "warning": "#fcebc2", "info": "#dbe9f6"}
 SEVERITY_ICONS = {
     "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -214,7 +214,7 @@ class CheckTableModel(QAbstractTableModel):
         found = self.problems.cells.find(row * self._column_count + column)
         if found < 0:
             return None
-        severity = SEVERITIES[self.problems.cells.worst[found]]
+        severity = SEVERITY_IDS[self.problems.cells.worst[found]]
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(SEVERITY_COLOURS[severity])
         if role == Qt.ItemDataRole.DecorationRole:
@@ -281,7 +281,7 @@ class CheckTableModel(QAbstractTableModel):
             severity = problems.severities[number]
             how = rule.how_to_fix_for(problems.fields[number], problems.id_type)
             parts.append(
-                f"<p><b>{SEVERITY_WORDS[severity]}:</b> {html.escape(problems.messages[number])}<br>"
+                f"<p><b>{SEVERITIES[severity].label}:</b> {html.escape(problems.messages[number])}<br>"
                 f"<i>How to fix:</i> {html.escape(how)}</p>"
             )
         return "<qt>" + "".join(parts) + "</qt>"
@@ -289,7 +289,7 @@ class CheckTableModel(QAbstractTableModel):
     def _plain_problems(self, issue_numbers: np.ndarray) -> str:
         problems = self.problems
         return " ".join(
-            f"{SEVERITY_WORDS[problems.severities[n]]}: {problems.messages[n]}" for n in issue_numbers
+            f"{SEVERITIES[problems.severities[n]].label}: {problems.messages[n]}" for n in issue_numbers
         )
 
     def _column_header(self, section: int, role: int) -> Any:
@@ -323,7 +323,7 @@ class CheckTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"Row {self.row_number(section)} of your sheet"
             return None
-        severity = SEVERITIES[self.problems.rows.worst[found]]
+        severity = SEVERITY_IDS[self.problems.rows.worst[found]]
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity)
         if role == Qt.ItemDataRole.ToolTipRole:

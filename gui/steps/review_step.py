@@ -28,10 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.rules import SEVERITIES
 from gui.steps.open_step import plural
 from gui.table_model import (
-    SEVERITIES,
-    SEVERITY_WORDS,
     CheckTableModel,
     ProblemFilterProxy,
     ProblemGroup,
@@ -133,11 +132,14 @@ class ReviewStep(QWidget):
     def _legend(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
-        for severity in SEVERITIES:
+        for severity in SEVERITIES.values():
             icon = QLabel()
-            icon.setPixmap(severity_icon(severity).pixmap(16, 16))
+            icon.setPixmap(severity_icon(severity.id).pixmap(16, 16))
+            icon.setToolTip(severity.meaning)
             row.addWidget(icon)
-            row.addWidget(label(SEVERITY_WORDS[severity], wrap=False))
+            words = label(severity.label, wrap=False)
+            words.setToolTip(severity.meaning)
+            row.addWidget(words)
             row.addSpacing(14)
         row.addWidget(label("Grey columns are not sent.", "subtle", wrap=False))
         row.addStretch(1)
@@ -202,7 +204,7 @@ class ReviewStep(QWidget):
         for group in groups:
             item = QListWidgetItem(
                 severity_icon(group.severity),
-                f"{group.message}\n{SEVERITY_WORDS[group.severity]}: {plural(group.rows, 'row')}",
+                f"{group.message}\n{SEVERITIES[group.severity].label}: {plural(group.rows, 'row')}",
             )
             item.setData(PROBLEM_ROLE, (group.rule_id, group.field))
             item.setToolTip(f"How to fix: {group.how_to_fix}")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.check import run_check
+from core.check import SEVERITY_ORDER, run_check
 from core.identifiers import nhi_check_character
 from core.profile import profile_from_dict
-from core.rules import RULES
+from core.rules import RULES, SEVERITIES
 from core.sources import read_table
 from tests.builders import write_csv, write_xlsx
 
@@ -234,6 +234,14 @@ def test_a_full_name_column_is_split_family_comma_given_or_by_last_word(tmp_path
 
 def test_every_rule_in_the_catalogue_has_a_message_and_a_fix() -> None:
     for rule in RULES.values():
-        assert rule.severity in ("error", "warning", "info")
+        assert rule.severity in SEVERITIES
         for text in (rule.message_for("date_of_birth", "NHI"), rule.how_to_fix_for("date_of_birth", "NHI")):
             assert text.endswith(".") and "{" not in text and text[0].isupper()
+
+
+def test_each_severity_has_one_plain_label_and_meaning_worst_first() -> None:
+    assert list(SEVERITIES) == ["error", "warning", "info"] == sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get)
+    assert len({severity.label for severity in SEVERITIES.values()}) == 3
+    for severity_id, severity in SEVERITIES.items():
+        assert severity.id == severity_id and severity.label[0].isupper() and not severity.label.endswith(".")
+        assert severity.meaning[0].isupper() and severity.meaning.endswith(".")

@@ -26,13 +26,12 @@ from core.report import (
     MAX_WIDTH,
     PROBLEM_HEADERS,
     SEVERITY_COLOURS,
-    SEVERITY_LABELS,
     SHEET_DATA,
     SHEET_PROBLEMS,
     SHEET_SUMMARY,
     write_report,
 )
-from core.rules import RULES
+from core.rules import RULES, SEVERITIES
 from core.sources import read_table
 from core.table import CellKind
 
@@ -141,6 +140,21 @@ def test_row_column_holds_the_row_numbers_the_user_sees(book, checked) -> None:
     assert rows == checked.table.row_numbers[checked.positions].tolist()
 
 
+def test_the_colours_are_explained_in_the_catalogue_words_with_how_many_of_each(book, checked) -> None:
+    lines = [[cell.value for cell in line] for line in book[SHEET_SUMMARY].iter_rows()]
+    counts = checked.summary()
+    for severity in SEVERITIES.values():
+        assert [severity.label, counts[severity.id], severity.meaning] in [line[:3] for line in lines]
+
+
+def test_each_comment_names_its_problems_with_the_catalogue_label(book, checked) -> None:
+    issues = checked.issues.dropna(subset=["column"])
+    for severity in SEVERITIES.values():
+        issue = issues[issues["severity"] == severity.id].iloc[0]
+        comment = data_cell(book, checked, issue["position"], issue["column"]).comment.text
+        assert f"{severity.label}: {issue['message']}" in comment
+
+
 def test_a_planted_error_cell_is_filled_red_with_the_catalogue_message_and_fix(
     book, checked, expected
 ) -> None:
@@ -246,7 +260,7 @@ def test_problems_lists_every_issue_by_row_errors_first(book, checked) -> None:
     assert [cell.value for cell in sheet[1]] == list(PROBLEM_HEADERS)
     lines = [[cell.value for cell in line] for line in sheet.iter_rows(min_row=2)]
     assert len(lines) == len(checked.issues)
-    order = {label: rank for rank, label in enumerate(SEVERITY_LABELS.values())}
+    order = {severity.label: rank for rank, severity in enumerate(SEVERITIES.values())}
     keys = [(line[0], order[line[1]]) for line in lines]
     assert keys == sorted(keys)
     written = sorted((line[0], line[6], line[2]) for line in lines)
@@ -255,7 +269,7 @@ def test_problems_lists_every_issue_by_row_errors_first(book, checked) -> None:
     )
     for line in lines:
         rule = RULES[line[6]]
-        assert line[1] == SEVERITY_LABELS[rule.severity]
+        assert line[1] == SEVERITIES[rule.severity].label
         assert line[5] in {rule.how_to_fix_for(f, checked.identifier_type) for f in (*checked.columns, None)}
 
 
@@ -267,9 +281,9 @@ def test_summary_has_the_headline_the_counts_and_only_the_rules_that_fired(book,
     assert Path(checked.table.path).name in cells and checked.table.sheet in cells
     counts = checked.summary()
     for label, count in (
-        ("Errors", counts["error"]),
-        ("Warnings", counts["warning"]),
         ("Rows checked", checked.rows),
+        ("Rows that must be fixed", int(checked.has_error.sum())),
+        *((severity.label, counts[severity.id]) for severity in SEVERITIES.values()),
     ):
         assert cells[cells.index(label) + 1] == count
     fired = set(checked.issues["rule"])

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
 
 from core.check import CheckResult, run_check
 from core.profile import SupplyProfile
-from core.rules import RULES
+from core.report import SHEET_PROBLEMS, SHEET_SUMMARY, write_report
+from core.rules import RULES, SEVERITIES
 from core.sources import read_table
 from core.table import CellKind
 from gui.table_model import (
@@ -144,3 +147,24 @@ def test_the_first_problem_cell_is_the_earliest_row_in_its_column(model) -> None
     row, column = model.first_problem_cell("cell_error_value", "gender")
     assert model.row_number(row) == 29
     assert column == model.column_of_header("Gender")
+
+
+def test_the_window_the_report_and_the_catalogue_use_the_same_label_for_each_severity(
+    model, register_result, tmp_path
+) -> None:
+    """A coordinator who reads "Must be fixed" on screen must find the same words in the printed report."""
+    book = openpyxl.load_workbook(write_report(register_result, tmp_path / "report.xlsx"))
+    problem_lines = [[cell.value for cell in line] for line in book[SHEET_PROBLEMS].iter_rows(min_row=2)]
+    summary = [cell.value for line in book[SHEET_SUMMARY].iter_rows() for cell in line]
+    issues = register_result.issues.dropna(subset=["column"])
+    for severity in SEVERITIES.values():
+        issue = issues[issues["severity"] == severity.id].iloc[0]
+        index = model.index(int(issue["position"]), model.column_of_header(issue["column"]))
+        shown = f"<b>{severity.label}:</b> {html.escape(issue['message'])}"
+        assert shown in model.data(index, Qt.ItemDataRole.ToolTipRole)
+        assert f"{severity.label}: {issue['message']}" in model.data(
+            index, Qt.ItemDataRole.AccessibleDescriptionRole
+        )
+        written = {line[1] for line in problem_lines if line[0] == issue["row"] and line[6] == issue["rule"]}
+        assert written == {severity.label}
+        assert summary[summary.index(severity.label) + 2] == severity.meaning
