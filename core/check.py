@@ -19,7 +19,7 @@ from core.errors import InputError
 from core.identifiers import check_identifiers
 from core.normalise import clean_names, fold_for_comparison, normalise_genders, parse_dates, split_full_names
 from core.profile import SupplyProfile
-from core.rules import RULES
+from core.rules import RULES, plural
 from core.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
 
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
@@ -73,6 +73,24 @@ class CheckResult:
             return "There are no people in this sheet."
         people = "person" if self.rows == 1 else "people"
         return f"{self.linkable_rows:,} of {self.rows:,} {people} can be linked."
+
+    def summary_sentence(self) -> str:
+        """Under the headline: what must be fixed before sending (in rows), then what else was found."""
+        if self.issues.empty:
+            return "No problems found."
+        summary = self.summary()
+        error_rows = int(self.has_error.sum())
+        others = []
+        if summary["warning"]:
+            others.append(f"{plural(summary['warning'], 'thing')} to check")
+        if summary["info"]:
+            others.append(f"{plural(summary['info'], 'value')} tidied for you")
+        text = (
+            f"Before sending: {plural(error_rows, 'row')} with a problem that must be fixed."
+            if error_rows
+            else "Nothing must be fixed before sending."
+        )
+        return text + (f" Also {' and '.join(others)}." if others else "")
 
 
 def display_value(value: Any) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from core.profile import load_profile
 from core.workbook import OpenWorkbook, read_ahead
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
+EXIT_READER_CLOSED = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
 log = logging.getLogger("idi_share.cli")
 
 
@@ -88,6 +90,16 @@ def _read_ahead(args: argparse.Namespace) -> OpenWorkbook | None:
     return read_ahead(args.file, sheet)
 
 
+def _reader_went_away() -> int:
+    """The program reading our output (`head`, `less`) closed it: stop quietly, as command-line tools do.
+
+    stdout is pointed at the null device so that Python's own flush at exit does not fail a second time.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_CLOSED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     try:
@@ -96,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             from core import cli_commands  # pandas and the checks load while the workbook is parsed
 
-            return int(getattr(cli_commands, args.handler)(args))
+            status = int(getattr(cli_commands, args.handler)(args))
+            sys.stdout.flush()  # here, so that a reader that has gone away is noticed below
+            return status
         finally:
             if args.opened is not None:
                 args.opened.close()
@@ -106,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception:
         log.exception("Unexpected error in the command line")
         print(

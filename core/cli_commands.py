@@ -24,7 +24,7 @@ from core.history import load_receipts
 from core.matching import MappingSuggestion, suggest_mapping
 from core.profile import SupplyProfile, load_profile, save_profile
 from core.rules import FIELD_NAMES as FIELD_LABELS
-from core.rules import RULES
+from core.rules import RULES, SEVERITIES, plural
 from core.sources import read_table
 from core.table import SourceTable
 
@@ -134,14 +134,11 @@ def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown
         print(f"Columns matched automatically: {matched}")
     print()
     print(result.headline())
-    summary = result.summary()
-    print(
-        f"{summary['error']} error(s), {summary['warning']} warning(s), "
-        f"{summary['info']} value(s) tidied automatically."
-        + (f" {result.skipped_blank_rows} blank row(s) skipped." if result.skipped_blank_rows else "")
+    skipped = (
+        f" {plural(result.skipped_blank_rows, 'blank row')} skipped." if result.skipped_blank_rows else ""
     )
+    print(result.summary_sentence() + skipped)
     if result.issues.empty:
-        print("No problems found.")
         return
     print()
     groups = result.issues.groupby(["rule", "field"], dropna=False, sort=False)
@@ -154,9 +151,11 @@ def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown
             " ..." if len(numbers) > shown_rows else ""
         )
         noun = "row" if len(numbers) == 1 else "rows"
-        print(f"{rule.severity.upper():<8}{rule.message_for(field_key, result.identifier_type)}")
-        print(f"        {len(numbers)} {noun}: {listed}")
-        print(f"        To fix: {rule.how_to_fix_for(field_key, result.identifier_type)}")
+        label = f"{SEVERITIES[rule.severity].label}:"
+        indent = " " * 16  # lines up under the message: the longest label, "Tidied for you:", and a space
+        print(f"{label:<16}{rule.message_for(field_key, result.identifier_type)}")
+        print(f"{indent}{len(numbers)} {noun}: {listed}")
+        print(f"{indent}To fix: {rule.how_to_fix_for(field_key, result.identifier_type)}")
 
 
 def run_check_command(args: argparse.Namespace) -> int:

@@ -159,3 +159,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOGUE}
 
 def rule(rule_id: str) -> Rule:
     return RULES[rule_id]
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 row", "2 rows", "1,204 people": counts as people read them."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.cli import main
+from core.rules import SEVERITIES
 from tests.builders import write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +194,10 @@ def test_check_plain_output_gives_headline_counts_rows_and_fixes(capsys, data_di
     assert "307 of 309 people can be linked." in out
     assert "Date of birth is in the future." in out
     assert "To fix:" in out
-    assert "5 blank row(s) skipped" in out
+    assert "5 blank rows skipped" in out
+    for severity in SEVERITIES.values():  # the labels the window and the quality report use
+        assert f"{severity.label}: " in out
+    assert "ERROR" not in out
 
 
 def test_check_with_a_profile_uses_its_mapping_and_codes(capsys, tmp_path) -> None:
@@ -258,3 +262,19 @@ def test_main_py_runs_a_sub_command_headless() -> None:
     )
     assert result.returncode == 0
     assert json.loads(result.stdout)["identifier_type"] == "SWN"
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_output_nobody_reads_ends_quietly(tmp_path: Path, json_output: bool) -> None:
+    """`main.py check ... | head`: when the reader closes the pipe, no "internal problem", no traceback."""
+    path = write_csv(tmp_path / "people.csv", HEADER, ROWS)
+    with subprocess.Popen(
+        [sys.executable, "main.py", "check", str(path), *(["--json"] if json_output else [])],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        process.stdout.close()  # gone before the first line is written
+        error = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    assert (code, error) == (141, "")

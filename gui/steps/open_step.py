@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.rules import plural
 from core.table import SourceTable
 from gui.widgets import MessagePanel, label, page
 
@@ -30,10 +31,6 @@ NO_SETTINGS_TEXT = (
     "Sent a list before? Open the settings you saved then, and your columns are matched the same way."
 )
 SETTINGS_FILTER = "IDI Share saved settings (*.idiprofile.json);;All files (*)"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def describe_table(table: SourceTable) -> str:

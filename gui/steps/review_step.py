@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.rules import SEVERITIES
-from gui.steps.open_step import plural
+from core.rules import SEVERITIES, plural
 from gui.table_model import (
     CheckTableModel,
     ProblemFilterProxy,
@@ -44,25 +43,6 @@ if TYPE_CHECKING:
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
 RESIZE_PRECISION_ROWS = 60  # column widths from the first rows: enough to fit, quick on any size
-
-
-def summary_sentence(result: CheckResult) -> str:
-    """Under the headline: no problems, or how many of each kind, in the words the icons use."""
-    if result.issues.empty:
-        return "No problems found."
-    summary = result.summary()
-    error_rows = int(result.has_error.sum())
-    others = []
-    if summary["warning"]:
-        others.append(f"{plural(summary['warning'], 'thing')} to check")
-    if summary["info"]:
-        others.append(f"{plural(summary['info'], 'value')} tidied for you")
-    text = (
-        f"Before sending: {plural(error_rows, 'row')} with a problem that must be fixed."
-        if error_rows
-        else "Nothing must be fixed before sending."
-    )
-    return text + (f" Also {' and '.join(others)}." if others else "")
 
 
 class ReviewStep(QWidget):
@@ -189,7 +169,7 @@ class ReviewStep(QWidget):
         if old_model is not None:
             old_model.deleteLater()
         self.headline.setText(result.headline())
-        self.summary.setText(summary_sentence(result))
+        self.summary.setText(result.summary_sentence())
         self.table.resizeColumnsToContents()
         self._fill_problem_list(self.model.problem_groups())
         self.report_note.setText("")

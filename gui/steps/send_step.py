@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.rules import FIELD_NAMES
-from gui.steps.open_step import plural
+from core.rules import FIELD_NAMES, plural
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:

@@ -245,3 +245,12 @@ def test_each_severity_has_one_plain_label_and_meaning_worst_first() -> None:
     for severity_id, severity in SEVERITIES.items():
         assert severity.id == severity_id and severity.label[0].isupper() and not severity.label.endswith(".")
         assert severity.meaning[0].isupper() and severity.meaning.endswith(".")
+
+
+def test_the_summary_sentence_counts_rows_to_fix_then_the_rest(tmp_path: Path) -> None:
+    clean = check_rows(tmp_path, [person(1), person(2)])
+    assert clean.summary_sentence() == "No problems found."
+    tidied = check_rows(tmp_path, [person(1, **{"First Name": " Aroha "}), person(2)])
+    assert tidied.summary_sentence() == "Nothing must be fixed before sending. Also 1 value tidied for you."
+    broken = check_rows(tmp_path, [person(1, DOB="31/04/1985"), person(2, DOB="2/30/1985"), person(3)])
+    assert broken.summary_sentence().startswith("Before sending: 2 rows with a problem that must be fixed.")
