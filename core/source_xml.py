@@ -201,11 +201,16 @@ def _sheet_data_end(buffer: bytes) -> int:
 
 
 def _last_cell_start(buffer: bytes) -> int:
-    """Where the last cell element begins: everything before it holds only whole cells."""
-    prefixed = buffer.rfind(b":c ")
+    """Where the last cell element begins: everything before it holds only whole cells.
+
+    The plain `<c ` form is found first, from the end, where it nearly always is; the rarer forms are then
+    looked for only after it, so a chunk is not searched end to end for tags it does not hold.
+    """
+    plain = max(buffer.rfind(b"<c "), 0)
+    prefixed = buffer.rfind(b":c ", plain)
     if prefixed > 0:
         prefixed = buffer.rfind(b"<", 0, prefixed)
-    return max(buffer.rfind(b"<c "), prefixed, buffer.rfind(b"<c>"), 0)
+    return max(plain, prefixed, buffer.rfind(b"<c>", plain))
 
 
 def _hidden_columns(head: bytes) -> set[int]:
