@@ -320,13 +320,14 @@ class OpenWorkbook:
         return resolve_sheet(self.source, wanted, self.names)
 
     def parse_ahead(self, names: Iterable[str]) -> None:
-        """Start parsing these sheets, in order, and recovering the first one's error cells."""
-        names = list(names)
+        """Start parsing these sheets, in order.
+
+        The error-cell scan is left for `read_table` to start: begun here too, it would be a third busy
+        thread beside the parse and the imports on a two-core machine, and slow both.
+        """
         for name in names:
             if name not in self._sheets:
                 self._sheets[name] = self._parser.submit(get_sheet, self.source, self._book, name)
-        if names:
-            self.start_extras(names[0])
 
     def take_sheet(self, name: str) -> python_calamine.CalamineSheet:
         """The parsed sheet (waiting for the worker); handed over, so a sheet passed over can be freed."""
