@@ -18,12 +18,15 @@ import pandas as pd
 from core.errors import InputError
 from core.identifiers import check_identifiers
 from core.normalise import clean_names, fold_for_comparison, normalise_genders, parse_dates, split_full_names
+from core.normalise_cells import DistinctTexts, distinct_texts
 from core.profile import SupplyProfile
 from core.rules import RULES
 from core.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
 
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
 NAME_FIELDS = ("first_name", "last_name")
+# Fields whose normaliser works once per distinct cell text: their columns are factorized once, up front.
+DISTINCT_TEXT_FIELDS = ("first_name", "last_name", "full_name", "gender")
 PLACEHOLDER_BIRTH_DATES = np.array(
     ["1800-01-01", "1899-12-30", "1899-12-31", "1900-01-01", "1901-01-01", "1970-01-01"],
     dtype="datetime64[D]",
@@ -105,10 +108,18 @@ class _Check:
             f: c.values if every_row else c.values[self.positions] for f, c in self.columns.items()
         }
         self.kinds = {f: c.kinds if every_row else c.kinds[self.positions] for f, c in self.columns.items()}
-        self.error_cells = {f: error_cells(self.values[f], self.kinds[f]) for f in self.columns}
+        self.distinct = {
+            f: distinct_texts(self.values[f], self.kinds[f])
+            for f in self.columns
+            if f in DISTINCT_TEXT_FIELDS
+        }
+        self.error_cells = {
+            f: error_cells(self.values[f], self.kinds[f], self.distinct.get(f)) for f in self.columns
+        }
         self.id_type = profile.identifier_type or ("OTHER" if "identifier" in self.columns else None)
         self.blocks: list[pd.DataFrame] = []
         self.genders: np.ndarray = np.full(self.count, None, dtype=object)  # cleaned codes, once known
+        self.id_codes: np.ndarray | None = None  # equal normalised identifiers, equal codes; once known
 
     def report(
         self, mask: np.ndarray, rule_id: str, field_name: str | None = None, source: str | None = None
@@ -179,18 +190,32 @@ def resolve_columns(table: SourceTable, profile: SupplyProfile) -> dict[str, Sou
     return resolved
 
 
-def error_cells(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+def error_cells(values: np.ndarray, kinds: np.ndarray, distinct: DistinctTexts | None = None) -> np.ndarray:
     """Spreadsheet error cells, or text that is exactly an error code (#N/A, #REF!, ...), spaces aside.
 
-    Every code starts with "#", so a column whose text holds no "#" at all (nearly every column) is
-    settled by one search over the joined text instead of a look at each cell.
+    `distinct` is the column's `distinct_texts` when the check has it: then only the distinct texts are
+    looked at, not every cell.
     """
     errors = kinds == CellKind.ERROR
-    text = np.flatnonzero(kinds == CellKind.TEXT)
-    if len(text) and "#" in "\x00".join(values[text]):
-        stripped = np.strings.strip(np.asarray(values[text], dtype=np.dtypes.StringDType()))
-        errors[text[np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))]] = True
+    text = kinds == CellKind.TEXT
+    if distinct is not None:
+        return errors | (text & distinct.spread(_error_codes(distinct.uniques), False))
+    rows = np.flatnonzero(text)
+    if len(rows):
+        errors[rows] = _error_codes(values if len(rows) == len(values) else values[rows])
     return errors
+
+
+def _error_codes(texts: np.ndarray) -> np.ndarray:
+    """Which strings are exactly an error code once trimmed.
+
+    Every code starts with "#", so strings holding no "#" at all (nearly every column) are settled by one
+    search over the joined text instead of a look at each string.
+    """
+    if not len(texts) or "#" not in "\x00".join(texts):
+        return np.zeros(len(texts), dtype=bool)
+    stripped = np.strings.strip(np.asarray(texts, dtype=np.dtypes.StringDType()))
+    return np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))
 
 
 def shown_values(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -214,6 +239,7 @@ def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.
     check.report(ids.reformatted, "id_reformatted", "identifier")
     well_formed = ~ids.empty & ~ids.invalid_format & ~errors
     normalised = np.where(errors, None, ids.normalised)
+    check.id_codes = np.where(errors, -1, ids.codes)
     return normalised, ids.valid & ~errors, well_formed
 
 
@@ -221,7 +247,9 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Name rules on first/last (a full name is split first); returns cleaned names and 'usable name'."""
     parts: dict[str, tuple[np.ndarray, np.ndarray, str]] = {}
     if "full_name" in check.columns:
-        split = split_full_names(check.values["full_name"], check.kinds["full_name"])
+        split = split_full_names(
+            check.values["full_name"], check.kinds["full_name"], check.distinct["full_name"]
+        )
         check.report(split.whole_placeholder, "name_placeholder", "full_name")
         check.report(split.whitespace, "name_whitespace", "full_name")  # the parts come out trimmed
         parts["first_name"] = (split.first, split.first_kinds, "full_name")
@@ -232,7 +260,10 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     cleaned: dict[str, np.ndarray] = {}
     usable = np.zeros(check.count, dtype=bool)
     for field_name, (values, kinds, source_field) in parts.items():
-        names = clean_names(values, kinds)
+        # A name read straight from its column has its distinct texts made already; a split part has not.
+        names = clean_names(
+            values, kinds, check.distinct.get(field_name) if source_field == field_name else None
+        )
         errors = check.error_cells[source_field]
         placeholder = names.placeholder
         if source_field == "full_name":
@@ -305,7 +336,9 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     if "gender" not in check.columns:
         return None, np.zeros(check.count, dtype=bool)
-    genders = normalise_genders(check.values["gender"], check.kinds["gender"], check.profile.gender_values)
+    genders = normalise_genders(
+        check.values["gender"], check.kinds["gender"], check.profile.gender_values, check.distinct["gender"]
+    )
     check.report(genders.missing, "gender_missing", "gender")
     check.report(genders.unrecognised, "gender_unrecognised", "gender")
     codes = np.where(check.error_cells["gender"], None, genders.codes)
@@ -322,7 +355,7 @@ def _check_between_rows(
     first, last = folded.get("first_name", missing), folded.get("last_name", missing)
     date_codes = {f: _date_codes(values) for f, values in dates.items()}
     dob = date_codes.get("date_of_birth", missing)
-    all_id_codes = _codes(ids) if ids is not None else missing
+    all_id_codes = check.id_codes if check.id_codes is not None else missing
     id_codes = np.where(well_formed, all_id_codes, -1)
     if ids is not None:
         differs = _groups_with_several(id_codes, dob) | _groups_with_several(id_codes, first)
