@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.normalise_cells import cell_texts, none_mask
+from core.normalise_cells import cell_texts, error_code_texts, kind_mask, none_mask
+from core.table import CellKind
 
 ID_TYPES = ("NHI", "SWN", "IRD", "OTHER")
 LINKING_ID_TYPES = ("NHI", "SWN", "IRD")
@@ -145,9 +146,9 @@ class IdentifierColumn:
     bad_check: np.ndarray  # bool: id_bad_check_digit
     test_number: np.ndarray  # bool: id_test_number (a Z... NHI that passes its check)
     valid: np.ndarray  # bool: well-formed, right check character, not a test number: usable for linking
-    codes: (
-        np.ndarray
-    )  # int64: equal normalised values have equal codes (0 up), different ones differ; -1 if None
+    # int64: equal normalised values have equal codes (0 up), different values different ones; -1 if None
+    codes: np.ndarray
+    error_code: np.ndarray  # bool: a text cell that is a spreadsheet error code (#N/A, ...), spaces aside
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,13 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     }
     valid = np.zeros(n, dtype=bool)
     codes = np.full(n, -1, dtype=np.int64)
+    found = {"error_code": _error_code_cells(values, kinds, present, chars)}
     if id_type == "OTHER":
         normalised[present] = cleaned  # any value is well-formed; none links
         codes[present] = value_codes(cleaned, chars)
-        return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, codes=codes, **flags)
+        return IdentifierColumn(
+            normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found
+        )
     shape = {"NHI": _check_nhi, "IRD": _check_ird, "SWN": _check_swn}[id_type](chars, lengths)
     if id_type == "IRD":
         cleaned, chars = _pad_ird(cleaned, chars, lengths, shape.well_formed)
@@ -193,7 +197,21 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     flags["bad_check"][present] = shape.bad_check
     flags["test_number"][present] = shape.test_number
     valid[present] = shape.well_formed & ~shape.bad_check & ~shape.test_number
-    return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, codes=codes, **flags)
+    return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found)
+
+
+def _error_code_cells(
+    values: np.ndarray, kinds: np.ndarray, present: np.ndarray, chars: np.ndarray
+) -> np.ndarray:
+    """Text cells that are a spreadsheet error code once trimmed, found without a look at every cell.
+
+    Such a cell cleans to the code itself (the spaces around it go, the code is upper case already), so its
+    cleaned value starts with "#": only those few cells are tested, against the rule itself.
+    """
+    found = np.zeros(len(kinds), dtype=bool)
+    maybe = present[(chars[0] == ord("#")) & kind_mask(np.asarray(kinds)[present], CellKind.TEXT)]
+    found[maybe] = error_code_texts(np.asarray(values, dtype=object)[maybe])
+    return found
 
 
 def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
@@ -212,9 +230,9 @@ def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
     codes = codes.astype(np.int64)
     shared = np.flatnonzero(np.bincount(codes, minlength=len(uniques))[codes] > 1)
     if len(shared):
-        first_row = np.empty(len(uniques), dtype=np.int64)
-        first_row[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each packed number
-        if not np.equal(strings[shared], strings[first_row[codes[shared]]]).all():
+        one_row = np.empty(len(uniques), dtype=np.int64)
+        one_row[codes] = np.arange(len(codes))  # a row of each packed number: any one will do
+        if not np.equal(strings[shared], strings[one_row[codes[shared]]]).all():
             exact, _ = pd.factorize(np.asarray(strings[shared], dtype=object))
             codes[shared] = len(uniques) + exact
     return codes

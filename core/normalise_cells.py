@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.table import CellKind
+from core.table import ERROR_CODES, CellKind
 
 # Floats hold every whole number up to 2**53 exactly; beyond that a cell's text comes from the value itself.
 _EXACT_FLOAT_LIMIT = float(2**53)
@@ -69,6 +69,18 @@ def cell_texts(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
 def _date_text(value: object) -> str:
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if callable(isoformat) else str(value)
+
+
+def error_code_texts(texts: np.ndarray) -> np.ndarray:
+    """Which strings are exactly a spreadsheet error code (#N/A, #REF!, ...) once trimmed.
+
+    Every code starts with "#", so strings holding no "#" at all (nearly every column) are settled by one
+    search over the joined text instead of a look at each string.
+    """
+    if not len(texts) or "#" not in "\x00".join(texts):
+        return np.zeros(len(texts), dtype=bool)
+    stripped = np.strings.strip(np.asarray(texts, dtype=np.dtypes.StringDType()))
+    return np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))
 
 
 def none_mask(texts: np.ndarray) -> np.ndarray:

@@ -8,6 +8,8 @@ holds a shortcut to the slow and obvious answer: one cell at a time, or string e
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.check import error_cells
-from core.identifiers import _char_columns, check_identifiers, value_codes
+from core.identifiers import _REMOVED_BY_CLEANUP, _char_columns, check_identifiers, value_codes
 from core.normalise_cells import distinct_texts
 from core.normalise_genders import normalise_genders
 from core.normalise_names import clean_names, split_full_names
@@ -178,3 +180,36 @@ def test_identifier_codes_follow_the_normalised_values(id_type: str) -> None:
     assert (result.codes[absent] == -1).all()
     present = np.flatnonzero(~absent)
     assert same_partition(result.codes[present], result.normalised[present].tolist())
+
+
+SPACES = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+
+
+def test_the_identifier_clean_up_takes_away_every_space_strip_takes_away() -> None:
+    """Why an error code with spaces around cleans to the code itself (so only "#..." values are tested)."""
+    assert all(space.upper() == space for space in SPACES)
+    assert all(re.fullmatch(_REMOVED_BY_CLEANUP, space) for space in SPACES)
+
+
+@pytest.mark.parametrize("id_type", ["NHI", "IRD", "SWN", "OTHER"])
+def test_identifier_error_codes_match_a_look_at_each_cell(id_type: str) -> None:
+    cells = [
+        *((space * 6 + code + space, CellKind.TEXT) for space in SPACES for code in ERROR_CODES[:2]),
+        *((code, CellKind.TEXT) for code in ERROR_CODES),
+        *((code, CellKind.ERROR) for code in ERROR_CODES),
+        ("#n/a", CellKind.TEXT),
+        ("# N/A", CellKind.TEXT),
+        ("-#N/A-", CellKind.TEXT),
+        ("#N/A1", CellKind.TEXT),
+        ("ABC1234", CellKind.TEXT),
+        ("  abc-1234 ", CellKind.TEXT),
+        (None, CellKind.EMPTY),
+        (7.0, CellKind.NUMBER),
+    ]
+    values = np.empty(len(cells), dtype=object)
+    values[:] = [value for value, _ in cells]
+    kinds = np.array([kind for _, kind in cells], dtype=np.uint8)
+    result = check_identifiers(values, kinds, id_type)
+    text = kinds == CellKind.TEXT
+    assert (result.error_code == (text & np.array(plain_error_cells(values, kinds)))).all()
+    assert result.error_code[: 2 * len(SPACES) + len(ERROR_CODES)].all()
