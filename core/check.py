@@ -17,8 +17,16 @@ import pandas as pd
 
 from core.errors import InputError
 from core.identifiers import IdentifierColumn, check_identifiers
-from core.normalise import clean_names, fold_for_comparison, normalise_genders, parse_dates, split_full_names
-from core.normalise_cells import DistinctTexts, distinct_texts, error_code_texts
+from core.normalise import (
+    DistinctTexts,
+    clean_names,
+    distinct_texts,
+    error_code_texts,
+    fold_for_comparison,
+    normalise_genders,
+    parse_dates,
+    split_full_names,
+)
 from core.profile import SupplyProfile
 from core.rules import RULES
 from core.table import CellKind, SourceColumn, SourceTable
