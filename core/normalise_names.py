@@ -144,7 +144,14 @@ def _initial_only(cleaned: pd.Series) -> np.ndarray:
 
 
 # What a cell with no text gives: no parts and no finding.
-_NO_FULL_NAME = {"first": None, "last": None, "placeholder": False, "whitespace": False}
+_NO_FULL_NAME = {
+    "first": None,
+    "last": None,
+    "first_kinds": np.uint8(CellKind.EMPTY),
+    "last_kinds": np.uint8(CellKind.EMPTY),
+    "placeholder": False,
+    "whitespace": False,
+}
 
 
 def split_full_names(
@@ -157,9 +164,13 @@ def split_full_names(
     if distinct is None:
         distinct = distinct_texts(values, kinds)
     found = for_each_distinct(distinct, _split, _NO_FULL_NAME)
-    first, last = found["first"], found["last"]
     return FullNameSplit(
-        first, last, _kinds_of(first), _kinds_of(last), found["placeholder"], found["whitespace"]
+        first=found["first"],
+        last=found["last"],
+        first_kinds=found["first_kinds"],
+        last_kinds=found["last_kinds"],
+        whole_placeholder=found["placeholder"],
+        whitespace=found["whitespace"],
     )
 
 
@@ -181,9 +192,12 @@ def _split(distinct: pd.Series) -> dict[str, np.ndarray]:
     if len(rows):
         first[rows], last[rows] = _given_then_family(cleaned.to_numpy(dtype=object)[rows])
     blank = (cleaned == "").to_numpy(dtype=bool)
+    first, last = _none_where_blank(first), _none_where_blank(last)
     return {
-        "first": _none_where_blank(first),
-        "last": _none_where_blank(last),
+        "first": first,
+        "last": last,
+        "first_kinds": _kinds_of(first),
+        "last_kinds": _kinds_of(last),
         "placeholder": is_placeholder(cleaned).to_numpy(dtype=bool) & ~blank,
         "whitespace": (cleaned != distinct).to_numpy(dtype=bool) & ~blank,
     }
