@@ -117,15 +117,16 @@ class _Check:
         }
         self.kinds = {f: c.kinds if every_row else c.kinds[self.positions] for f, c in self.columns.items()}
         self.id_type = profile.identifier_type or ("OTHER" if "identifier" in self.columns else None)
-        # Normalisers whose work also tells which cells hold an error code run first, once.
+        # Normalisers whose work also tells which cells hold an error code run first, once. Their results
+        # are handed over to their rule group, which lets them go (a million rows' codes are 8 MB a column).
+        self.ids: IdentifierColumn | None = None
+        if "identifier" in self.columns:
+            self.ids = check_identifiers(self.values["identifier"], self.kinds["identifier"], self.id_type)
         self.distinct = {
             f: distinct_texts(self.values[f], self.kinds[f])
             for f in self.columns
             if f in DISTINCT_TEXT_FIELDS
         }
-        self.ids: IdentifierColumn | None = None
-        if "identifier" in self.columns:
-            self.ids = check_identifiers(self.values["identifier"], self.kinds["identifier"], self.id_type)
         self.error_cells = {f: self._error_cells(f) for f in self.columns}
         self.blocks: list[pd.DataFrame] = []
         self.genders: np.ndarray = np.full(self.count, None, dtype=object)  # cleaned codes, once known
@@ -236,7 +237,7 @@ def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.
     """Identifier rules; returns (normalised ids or None, valid mask, well-formed mask)."""
     if "identifier" not in check.columns:
         return None, np.zeros(check.count, dtype=bool), np.zeros(check.count, dtype=bool)
-    ids = check.ids
+    ids, check.ids = check.ids, None
     errors = check.error_cells["identifier"]
     check.report(ids.empty, "id_missing", "identifier")
     check.report(ids.invalid_format, "id_invalid_format", "identifier")
@@ -254,7 +255,7 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     parts: dict[str, tuple[np.ndarray, np.ndarray, str]] = {}
     if "full_name" in check.columns:
         split = split_full_names(
-            check.values["full_name"], check.kinds["full_name"], check.distinct["full_name"]
+            check.values["full_name"], check.kinds["full_name"], check.distinct.pop("full_name")
         )
         check.report(split.whole_placeholder, "name_placeholder", "full_name")
         check.report(split.whitespace, "name_whitespace", "full_name")  # the parts come out trimmed
@@ -267,7 +268,7 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     usable = np.zeros(check.count, dtype=bool)
     for field_name, (values, kinds, source_field) in parts.items():
         # A name read straight from its column has its distinct texts made already; a split part has not.
-        distinct = check.distinct.get(field_name) if source_field == field_name else None
+        distinct = check.distinct.pop(field_name) if source_field == field_name else None
         names = clean_names(values, kinds, distinct)
         errors = check.error_cells[source_field]
         placeholder = names.placeholder
@@ -343,7 +344,10 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     if "gender" not in check.columns:
         return None, np.zeros(check.count, dtype=bool)
     genders = normalise_genders(
-        check.values["gender"], check.kinds["gender"], check.profile.gender_values, check.distinct["gender"]
+        check.values["gender"],
+        check.kinds["gender"],
+        check.profile.gender_values,
+        check.distinct.pop("gender"),
     )
     check.report(genders.missing, "gender_missing", "gender")
     check.report(genders.unrecognised, "gender_unrecognised", "gender")
@@ -354,7 +358,7 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
 
 def _check_between_rows(check: _Check, ids: np.ndarray | None, well_formed: np.ndarray, dates: dict) -> None:
     """id_conflict, person_duplicate and row_duplicate: rows compared with each other, as integer codes."""
-    folded = check.folded
+    folded, check.folded = check.folded, {}
     missing = np.full(check.count, -1, dtype=np.int64)
     first, last = folded.get("first_name", missing), folded.get("last_name", missing)
     date_codes = {f: _date_codes(values) for f, values in dates.items()}
