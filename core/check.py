@@ -16,14 +16,25 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.identifiers import check_identifiers
-from core.normalise import clean_names, fold_for_comparison, normalise_genders, parse_dates, split_full_names
+from core.identifiers import IdentifierColumn, check_identifiers
+from core.normalise import (
+    DistinctTexts,
+    clean_names,
+    distinct_texts,
+    error_code_texts,
+    fold_for_comparison,
+    normalise_genders,
+    parse_dates,
+    split_full_names,
+)
 from core.profile import SupplyProfile
 from core.rules import RULES, plural
-from core.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
+from core.table import CellKind, SourceColumn, SourceTable
 
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
 NAME_FIELDS = ("first_name", "last_name")
+# Fields whose normaliser works once per distinct cell text: their columns are factorized once, up front.
+DISTINCT_TEXT_FIELDS = ("first_name", "last_name", "full_name", "gender")
 PLACEHOLDER_BIRTH_DATES = np.array(
     ["1800-01-01", "1899-12-30", "1899-12-31", "1900-01-01", "1901-01-01", "1970-01-01"],
     dtype="datetime64[D]",
@@ -123,10 +134,29 @@ class _Check:
             f: c.values if every_row else c.values[self.positions] for f, c in self.columns.items()
         }
         self.kinds = {f: c.kinds if every_row else c.kinds[self.positions] for f, c in self.columns.items()}
-        self.error_cells = {f: error_cells(self.values[f], self.kinds[f]) for f in self.columns}
         self.id_type = profile.identifier_type or ("OTHER" if "identifier" in self.columns else None)
+        # Normalisers whose work also tells which cells hold an error code run first, once. Their results
+        # are handed over to their rule group, which lets them go (a million rows' codes are 8 MB a column).
+        self.ids: IdentifierColumn | None = None
+        if "identifier" in self.columns:
+            self.ids = check_identifiers(self.values["identifier"], self.kinds["identifier"], self.id_type)
+        self.distinct = {
+            f: distinct_texts(self.values[f], self.kinds[f])
+            for f in self.columns
+            if f in DISTINCT_TEXT_FIELDS
+        }
+        self.error_cells = {f: self._error_cells(f) for f in self.columns}
         self.blocks: list[pd.DataFrame] = []
         self.genders: np.ndarray = np.full(self.count, None, dtype=object)  # cleaned codes, once known
+        self.id_codes: np.ndarray | None = None  # equal normalised identifiers, equal codes; once known
+        self.folded: dict[str, np.ndarray] = {}  # name field -> codes of names compared folded; once known
+
+    def _error_cells(self, field_name: str) -> np.ndarray:
+        """The field's error cells; the identifier's normaliser has found its error-code text already."""
+        kinds = self.kinds[field_name]
+        if field_name == "identifier" and self.ids is not None:
+            return (kinds == CellKind.ERROR) | self.ids.error_code
+        return error_cells(self.values[field_name], kinds, self.distinct.get(field_name))
 
     def report(
         self, mask: np.ndarray, rule_id: str, field_name: str | None = None, source: str | None = None
@@ -197,17 +227,19 @@ def resolve_columns(table: SourceTable, profile: SupplyProfile) -> dict[str, Sou
     return resolved
 
 
-def error_cells(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+def error_cells(values: np.ndarray, kinds: np.ndarray, distinct: DistinctTexts | None = None) -> np.ndarray:
     """Spreadsheet error cells, or text that is exactly an error code (#N/A, #REF!, ...), spaces aside.
 
-    Every code starts with "#", so a column whose text holds no "#" at all (nearly every column) is
-    settled by one search over the joined text instead of a look at each cell.
+    `distinct` is the column's `distinct_texts` when the check has it: then only the distinct texts are
+    looked at, not every cell.
     """
     errors = kinds == CellKind.ERROR
-    text = np.flatnonzero(kinds == CellKind.TEXT)
-    if len(text) and "#" in "\x00".join(values[text]):
-        stripped = np.strings.strip(np.asarray(values[text], dtype=np.dtypes.StringDType()))
-        errors[text[np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))]] = True
+    text = kinds == CellKind.TEXT
+    if distinct is not None:
+        return errors | (text & distinct.spread(error_code_texts(distinct.uniques), False))
+    rows = np.flatnonzero(text)
+    if len(rows):
+        errors[rows] = error_code_texts(values if len(rows) == len(values) else values[rows])
     return errors
 
 
@@ -223,7 +255,7 @@ def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.
     """Identifier rules; returns (normalised ids or None, valid mask, well-formed mask)."""
     if "identifier" not in check.columns:
         return None, np.zeros(check.count, dtype=bool), np.zeros(check.count, dtype=bool)
-    ids = check_identifiers(check.values["identifier"], check.kinds["identifier"], check.id_type or "OTHER")
+    ids, check.ids = check.ids, None
     errors = check.error_cells["identifier"]
     check.report(ids.empty, "id_missing", "identifier")
     check.report(ids.invalid_format, "id_invalid_format", "identifier")
@@ -232,6 +264,7 @@ def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.
     check.report(ids.reformatted, "id_reformatted", "identifier")
     well_formed = ~ids.empty & ~ids.invalid_format & ~errors
     normalised = np.where(errors, None, ids.normalised)
+    check.id_codes = np.where(errors, -1, ids.codes)
     return normalised, ids.valid & ~errors, well_formed
 
 
@@ -239,7 +272,9 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Name rules on first/last (a full name is split first); returns cleaned names and 'usable name'."""
     parts: dict[str, tuple[np.ndarray, np.ndarray, str]] = {}
     if "full_name" in check.columns:
-        split = split_full_names(check.values["full_name"], check.kinds["full_name"])
+        split = split_full_names(
+            check.values["full_name"], check.kinds["full_name"], check.distinct.pop("full_name")
+        )
         check.report(split.whole_placeholder, "name_placeholder", "full_name")
         check.report(split.whitespace, "name_whitespace", "full_name")  # the parts come out trimmed
         parts["first_name"] = (split.first, split.first_kinds, "full_name")
@@ -250,7 +285,9 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     cleaned: dict[str, np.ndarray] = {}
     usable = np.zeros(check.count, dtype=bool)
     for field_name, (values, kinds, source_field) in parts.items():
-        names = clean_names(values, kinds)
+        # A name read straight from its column has its distinct texts made already; a split part has not.
+        distinct = check.distinct.pop(field_name) if source_field == field_name else None
+        names = clean_names(values, kinds, distinct)
         errors = check.error_cells[source_field]
         placeholder = names.placeholder
         if source_field == "full_name":
@@ -264,6 +301,7 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
         ):
             check.report(mask, rule_id, field_name, source_field)
         cleaned[field_name] = np.where(errors, None, names.cleaned)
+        check.folded[field_name] = _folded_codes(names.cleaned, errors, distinct)
         usable |= ~names.missing & ~names.placeholder & ~errors
     if "full_name" in check.columns:
         usable &= ~split.whole_placeholder
@@ -323,7 +361,12 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     if "gender" not in check.columns:
         return None, np.zeros(check.count, dtype=bool)
-    genders = normalise_genders(check.values["gender"], check.kinds["gender"], check.profile.gender_values)
+    genders = normalise_genders(
+        check.values["gender"],
+        check.kinds["gender"],
+        check.profile.gender_values,
+        check.distinct.pop("gender"),
+    )
     check.report(genders.missing, "gender_missing", "gender")
     check.report(genders.unrecognised, "gender_unrecognised", "gender")
     codes = np.where(check.error_cells["gender"], None, genders.codes)
@@ -331,16 +374,14 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     return codes, pd.Series(codes, dtype=object).isin(LINKING_GENDERS).to_numpy()
 
 
-def _check_between_rows(
-    check: _Check, ids: np.ndarray | None, well_formed: np.ndarray, names: dict[str, np.ndarray], dates: dict
-) -> None:
+def _check_between_rows(check: _Check, ids: np.ndarray | None, well_formed: np.ndarray, dates: dict) -> None:
     """id_conflict, person_duplicate and row_duplicate: rows compared with each other, as integer codes."""
-    folded = {f: _folded_codes(values) for f, values in names.items()}
+    folded, check.folded = check.folded, {}
     missing = np.full(check.count, -1, dtype=np.int64)
     first, last = folded.get("first_name", missing), folded.get("last_name", missing)
     date_codes = {f: _date_codes(values) for f, values in dates.items()}
     dob = date_codes.get("date_of_birth", missing)
-    all_id_codes = _codes(ids) if ids is not None else missing
+    all_id_codes = check.id_codes if check.id_codes is not None else missing
     id_codes = np.where(well_formed, all_id_codes, -1)
     if ids is not None:
         differs = _groups_with_several(id_codes, dob) | _groups_with_several(id_codes, first)
@@ -366,13 +407,30 @@ def _date_codes(dates: np.ndarray) -> np.ndarray:
     return np.where(present, days - days[present].min(), -1)
 
 
-def _folded_codes(names: np.ndarray) -> np.ndarray:
-    """Codes of names compared case- and accent-insensitively, folding each distinct name once."""
-    codes, uniques = pd.factorize(names)
+def _folded_codes(cleaned: np.ndarray, errors: np.ndarray, distinct: DistinctTexts | None) -> np.ndarray:
+    """Codes of cleaned names compared case- and accent-insensitively (-1 where none or an error cell).
+
+    Each distinct name is folded once. `distinct` is the column's distinct texts when the names were cleaned
+    from them: rows with one text have one cleaned name, so the names are found through the texts' codes
+    rather than by hashing every row again.
+    """
+    if distinct is None:
+        codes, uniques = pd.factorize(np.where(errors, None, cleaned))
+    else:
+        codes = np.where(errors, -1, distinct.codes)
+        uniques = cleaned[_row_of_each(distinct.codes, len(distinct.uniques))]
     if not len(uniques):
         return codes.astype(np.int64)
     folded_codes = _codes(fold_for_comparison(np.asarray(uniques, dtype=object)))
     return np.where(codes >= 0, folded_codes[codes], -1).astype(np.int64)
+
+
+def _row_of_each(codes: np.ndarray, count: int) -> np.ndarray:
+    """A row holding each code 0 .. count-1 (every one of them is held by some row; which one is not said)."""
+    rows = np.flatnonzero(codes >= 0)
+    found = np.empty(count, dtype=np.intp)
+    found[codes[rows]] = rows
+    return found
 
 
 def _combine(columns: list[np.ndarray]) -> np.ndarray:
@@ -390,6 +448,9 @@ def _groups_with_several(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     present = (groups >= 0) & (values >= 0)
     if not present.any():
         return np.zeros(len(groups), dtype=bool)
+    # Only a group of two or more rows can hold two values, and most groups (one person's id) have one row.
+    rows = np.bincount(groups[present], minlength=int(groups.max()) + 1)
+    present &= rows[np.maximum(groups, 0)] > 1
     pairs = pd.unique(groups[present] * (int(values.max()) + 1) + values[present])
     group_of_pair = pairs // (int(values.max()) + 1)
     several = np.bincount(group_of_pair, minlength=int(groups.max()) + 1) > 1
@@ -451,7 +512,7 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
     names, usable_name = _check_names(check)
     dates, usable_dob = _check_dates(check)
     genders, usable_gender = _check_gender(check)
-    _check_between_rows(check, ids, well_formed, names, dates)
+    _check_between_rows(check, ids, well_formed, dates)
     linkable = valid_id | (usable_name & usable_dob & usable_gender)
     check.report(~linkable, "row_unlinkable")
     issues = check.issues()

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.normalise_cells import cell_texts, none_mask
+from core.normalise_cells import cell_texts, error_code_texts, kind_mask, none_mask
+from core.table import CellKind
 
 ID_TYPES = ("NHI", "SWN", "IRD", "OTHER")
 LINKING_ID_TYPES = ("NHI", "SWN", "IRD")
@@ -31,6 +32,7 @@ TEST_NHI_PREFIX = "Z"
 # What the clean-up removes: whitespace of any kind, the hyphen-minus and the Unicode dashes.
 _REMOVED_BY_CLEANUP = r"[\s\-\u2010-\u2015\u2212]+"
 _WIDTH = 10  # longer than any well-formed identifier, so a longer value shows in the last column
+_PACKED_CHARS = 9  # characters of 7 bits that fit in one int64 (see value_codes)
 
 _CHAR_VALUE = {letter: index + 1 for index, letter in enumerate(NHI_LETTERS)} | {str(d): d for d in range(10)}
 
@@ -144,6 +146,9 @@ class IdentifierColumn:
     bad_check: np.ndarray  # bool: id_bad_check_digit
     test_number: np.ndarray  # bool: id_test_number (a Z... NHI that passes its check)
     valid: np.ndarray  # bool: well-formed, right check character, not a test number: usable for linking
+    # int64: equal normalised values have equal codes (0 up), different values different ones; -1 if None
+    codes: np.ndarray
+    error_code: np.ndarray  # bool: a text cell that is a spreadsheet error code (#N/A, ...), spaces aside
 
 
 @dataclass(frozen=True)
@@ -174,19 +179,63 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
         for name in ("reformatted", "invalid_format", "bad_check", "test_number")
     }
     valid = np.zeros(n, dtype=bool)
+    codes = np.full(n, -1, dtype=np.int64)
+    found = {"error_code": _error_code_cells(values, kinds, present, chars)}
     if id_type == "OTHER":
         normalised[present] = cleaned  # any value is well-formed; none links
-        return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, **flags)
+        codes[present] = value_codes(cleaned, chars)
+        return IdentifierColumn(
+            normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found
+        )
     shape = {"NHI": _check_nhi, "IRD": _check_ird, "SWN": _check_swn}[id_type](chars, lengths)
     if id_type == "IRD":
-        cleaned = _pad_ird(cleaned, chars, lengths, shape.well_formed)
+        cleaned, chars = _pad_ird(cleaned, chars, lengths, shape.well_formed)
     normalised[present] = cleaned
+    codes[present] = value_codes(cleaned, chars)
     flags["reformatted"][present] = changed & shape.well_formed
     flags["invalid_format"][present] = ~shape.well_formed
     flags["bad_check"][present] = shape.bad_check
     flags["test_number"][present] = shape.test_number
     valid[present] = shape.well_formed & ~shape.bad_check & ~shape.test_number
-    return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, **flags)
+    return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found)
+
+
+def _error_code_cells(
+    values: np.ndarray, kinds: np.ndarray, present: np.ndarray, chars: np.ndarray
+) -> np.ndarray:
+    """Text cells that are a spreadsheet error code once trimmed, found without a look at every cell.
+
+    Such a cell cleans to the code itself (the spaces around it go, the code is upper case already), so its
+    cleaned value starts with "#": only those few cells are tested, against the rule itself.
+    """
+    found = np.zeros(len(kinds), dtype=bool)
+    maybe = present[(chars[0] == ord("#")) & kind_mask(np.asarray(kinds)[present], CellKind.TEXT)]
+    found[maybe] = error_code_texts(np.asarray(values, dtype=object)[maybe])
+    return found
+
+
+def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """Codes of the strings (0 up): equal strings get equal codes, different strings different ones.
+
+    Hashing a column of distinct strings is slow, so the first nine characters of each string (its
+    `_char_columns`, 7 bits a character) are packed into one int64 and those are hashed instead. Equal strings
+    pack alike, but strings that differ only after the ninth character, in non-ASCII characters (all 127 there)
+    or by NUL characters (which look like the end of the string there) can pack alike too: the rows whose
+    packed number is shared are compared as strings, and coded by their strings where any of them differ.
+    """
+    packed = np.zeros(len(strings), dtype=np.int64)
+    for position in range(_PACKED_CHARS):
+        packed = (packed << 7) | chars[position]
+    codes, uniques = pd.factorize(packed)
+    codes = codes.astype(np.int64)
+    shared = np.flatnonzero(np.bincount(codes, minlength=len(uniques))[codes] > 1)
+    if len(shared):
+        one_row = np.empty(len(uniques), dtype=np.int64)
+        one_row[codes] = np.arange(len(codes))  # a row of each packed number: any one will do
+        if not np.equal(strings[shared], strings[one_row[codes[shared]]]).all():
+            exact, _ = pd.factorize(np.asarray(strings[shared], dtype=object))
+            codes[shared] = len(uniques) + exact
+    return codes
 
 
 def _is_digit(chars: np.ndarray) -> np.ndarray:
@@ -286,13 +335,19 @@ def _check_swn(chars: np.ndarray, lengths: np.ndarray) -> _ShapeCheck:
 
 def _pad_ird(
     cleaned: np.ndarray, chars: np.ndarray, lengths: np.ndarray, well_formed: np.ndarray
-) -> np.ndarray:
-    """Well-formed 8-digit IRD numbers written with their leading zero, so 49091850 and 049-091-850 compare equal."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Well-formed 8-digit IRD numbers written with their leading zero, so 49091850 and 049-091-850 compare equal.
+
+    Returns the values and their character columns, both padded.
+    """
     short = np.flatnonzero(well_formed & (lengths == 8))
     if not len(short):
-        return cleaned
+        return cleaned, chars
     padded = np.full((len(short), 9), ord("0"), dtype=np.uint32)
     padded[:, 1:] = chars[:8, short].T
     cleaned = cleaned.copy()
     cleaned[short] = padded.view("U9").ravel().astype(object)
-    return cleaned
+    chars = chars.copy()
+    chars[1:9, short] = chars[:8, short]
+    chars[0, short] = ord("0")
+    return cleaned, chars

@@ -9,7 +9,7 @@ frozen dataclass of numpy arrays with one element a row; the costly work is done
 from __future__ import annotations
 
 from core.identifiers import ID_TYPES, LINKING_ID_TYPES, IdentifierColumn, check_identifiers
-from core.normalise_cells import cell_texts
+from core.normalise_cells import DistinctTexts, cell_texts, distinct_texts, error_code_texts
 from core.normalise_dates import DATE_ORDERS, DateColumn, parse_dates
 from core.normalise_genders import (
     BUILT_IN_GENDERS,
@@ -37,6 +37,7 @@ __all__ = [
     "NAME_PARTICLES",
     "PLACEHOLDER_NAMES",
     "DateColumn",
+    "DistinctTexts",
     "FullNameSplit",
     "GenderColumn",
     "IdentifierColumn",
@@ -44,6 +45,8 @@ __all__ = [
     "cell_texts",
     "check_identifiers",
     "clean_names",
+    "distinct_texts",
+    "error_code_texts",
     "fold_for_comparison",
     "gender_lookup",
     "normalise_genders",

@@ -7,12 +7,13 @@ distinct value and mapped back to the rows through the factorize codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core.table import CellKind
+from core.table import ERROR_CODES, CellKind
 
 # Floats hold every whole number up to 2**53 exactly; beyond that a cell's text comes from the value itself.
 _EXACT_FLOAT_LIMIT = float(2**53)
@@ -50,8 +51,10 @@ def cell_texts(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=object)
     kinds = np.asarray(kinds, dtype=np.uint8)
-    texts = np.full(len(values), None, dtype=object)
     as_is = kind_mask(kinds, CellKind.TEXT) | kind_mask(kinds, CellKind.ERROR)
+    if as_is.all():  # the usual column: every cell is text already
+        return values.copy()
+    texts = np.full(len(values), None, dtype=object)
     texts[as_is] = values[as_is]
     numbers = kind_mask(kinds, CellKind.NUMBER)
     if numbers.any():
@@ -68,6 +71,18 @@ def _date_text(value: object) -> str:
     return isoformat() if callable(isoformat) else str(value)
 
 
+def error_code_texts(texts: np.ndarray) -> np.ndarray:
+    """Which strings are exactly a spreadsheet error code (#N/A, #REF!, ...) once trimmed.
+
+    Every code starts with "#", so strings holding no "#" at all (nearly every column) are settled by one
+    search over the joined text instead of a look at each string.
+    """
+    if not len(texts) or "#" not in "\x00".join(texts):
+        return np.zeros(len(texts), dtype=bool)
+    stripped = np.strings.strip(np.asarray(texts, dtype=np.dtypes.StringDType()))
+    return np.isin(stripped, np.array(ERROR_CODES, dtype=np.dtypes.StringDType()))
+
+
 def none_mask(texts: np.ndarray) -> np.ndarray:
     """Rows holding no value at all (None)."""
     return np.equal(np.asarray(texts, dtype=object), None)
@@ -77,6 +92,51 @@ def factorize_strings(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, uniques) for an object array of str: strings[i] == uniques[codes[i]]."""
     codes, uniques = pd.factorize(np.asarray(strings, dtype=object))
     return codes, np.asarray(uniques, dtype=object)
+
+
+@dataclass(frozen=True)
+class DistinctTexts:
+    """A column's cell texts as codes into its distinct texts, so that work is done once per distinct text.
+
+    Factorizing hashes every cell, which makes it the costly pass over a column; the check makes it once per
+    column and hands it both to the normaliser and to its test for spreadsheet error codes.
+    """
+
+    codes: np.ndarray  # intp per row: the row's text is uniques[code]; -1 where the cell shows no text
+    uniques: np.ndarray  # object: each distinct text once, in the order first seen
+
+    def spread(self, per_distinct: np.ndarray, absent: object) -> np.ndarray:
+        """Per-row values from one value per distinct text, `absent` on the rows with no text."""
+        # A code of -1 indexes the last element: the `absent` value put after the per-distinct ones.
+        ending = np.array([absent], dtype=per_distinct.dtype)
+        return np.concatenate([per_distinct, ending])[self.codes]
+
+
+def distinct_texts(values: np.ndarray, kinds: np.ndarray) -> DistinctTexts:
+    """The `cell_texts` of a column, factorized: EMPTY cells (None) get the code -1, as pandas codes missing."""
+    values = np.asarray(values, dtype=object)
+    kinds = np.asarray(kinds, dtype=np.uint8)
+    # A column of text cells is its own texts: hashed as it is, with no copy first.
+    texts = values if kind_mask(kinds, CellKind.TEXT).all() else cell_texts(values, kinds)
+    codes, uniques = pd.factorize(texts)
+    return DistinctTexts(codes, np.asarray(uniques, dtype=object))
+
+
+def for_each_distinct(
+    distinct: DistinctTexts,
+    work: Callable[[pd.Series], dict[str, np.ndarray]],
+    absent: Mapping[str, object],
+) -> dict[str, np.ndarray]:
+    """Run `work` once on the distinct texts and spread each result over the rows (`absent[name]` where a
+    cell shows no text)."""
+    if not len(distinct.uniques):  # no text at all: nothing to work on
+        rows = len(distinct.codes)
+        return {
+            name: np.full(rows, value, dtype=None if value is not None else object)
+            for name, value in absent.items()
+        }
+    results = work(pd.Series(distinct.uniques, dtype=object))
+    return {name: distinct.spread(np.asarray(result), absent[name]) for name, result in results.items()}
 
 
 def on_distinct(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.normalise_cells import cell_texts, fold_series, none_mask, on_distinct
+from core.normalise_cells import DistinctTexts, distinct_texts, fold_series, for_each_distinct
 
 GENDER_CODES = ("male", "female", "another", "unknown")
 
@@ -53,29 +53,37 @@ def gender_lookup(profile_values: Mapping[str, str] | None = None) -> dict[str, 
     return dict(zip(keys, (code for _, code in pairs), strict=True))  # later pairs (the profile's) win
 
 
+# What a cell with no text gives: an empty gender, neither known nor the code "unknown".
+_NO_GENDER = {"codes": None, "blank": True, "known": False, "unknown": False}
+
+
 def normalise_genders(
-    values: np.ndarray, kinds: np.ndarray, profile_values: Mapping[str, str] | None = None
+    values: np.ndarray,
+    kinds: np.ndarray,
+    profile_values: Mapping[str, str] | None = None,
+    distinct: DistinctTexts | None = None,
 ) -> GenderColumn:
-    """Map each gender cell to male/female/another/unknown; number cells match by their text ("7" for 7.0)."""
+    """Map each gender cell to male/female/another/unknown; number cells match by their text ("7" for 7.0).
+
+    `distinct` is the column's `distinct_texts` when the caller has made it already.
+    """
     lookup = gender_lookup(profile_values)
-    texts = cell_texts(values, kinds)
-    n = len(texts)
-    codes = np.full(n, None, dtype=object)
-    empty = none_mask(texts)
-    rows = np.flatnonzero(~empty)
-    if len(rows):
-        found = on_distinct(texts[rows], lambda distinct: _classify(distinct, lookup))
-        codes[rows] = found["codes"]
-        empty[rows] = found["blank"]
-    known = ~none_mask(codes)
-    missing = empty | (codes == "unknown")
-    return GenderColumn(codes=codes, missing=missing, unrecognised=~empty & ~known)
+    if distinct is None:
+        distinct = distinct_texts(values, kinds)
+    found = for_each_distinct(distinct, lambda texts: _classify(texts, lookup), _NO_GENDER)
+    empty = found["blank"]
+    return GenderColumn(
+        codes=found["codes"], missing=empty | found["unknown"], unrecognised=~empty & ~found["known"]
+    )
 
 
 def _classify(distinct: pd.Series, lookup: dict[str, str]) -> dict[str, np.ndarray]:
     keys = gender_key(distinct)
     codes = keys.map(lookup)
+    known = codes.notna().to_numpy(dtype=bool)
     return {
-        "codes": np.where(codes.isna(), None, codes.to_numpy(dtype=object)),
+        "codes": np.where(known, codes.to_numpy(dtype=object), None),
         "blank": (keys == "").to_numpy(dtype=bool),
+        "known": known,
+        "unknown": (codes == "unknown").to_numpy(dtype=bool),
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.normalise_cells import cell_texts, fold_series, none_mask, on_distinct
+from core.normalise_cells import DistinctTexts, distinct_texts, fold_series, for_each_distinct, none_mask
 from core.table import CellKind
 
 PLACEHOLDER_NAMES = frozenset(
@@ -91,24 +91,34 @@ def is_placeholder(cleaned: pd.Series) -> pd.Series:
     return pd.Series(found, index=cleaned.index)
 
 
-def clean_names(values: np.ndarray, kinds: np.ndarray) -> NameColumn:
-    """Trim a name column and find missing, placeholder, bad-character and initial-only names."""
-    texts = cell_texts(values, kinds)
-    n = len(texts)
-    cleaned = np.full(n, None, dtype=object)
-    missing = none_mask(texts)
-    flags = {
-        name: np.zeros(n, dtype=bool)
-        for name in ("placeholder", "bad_character", "initial_only", "whitespace")
-    }
-    rows = np.flatnonzero(~missing)
-    if len(rows):
-        found = on_distinct(texts[rows], _examine_names)
-        cleaned[rows] = found["cleaned"]
-        missing[rows] = found["blank"]
-        for name, flag in flags.items():
-            flag[rows] = found[name]
-    return NameColumn(cleaned=cleaned, missing=missing, **flags)
+# What a cell with no text gives: a missing name and no other finding.
+_NO_NAME = {
+    "cleaned": None,
+    "blank": True,
+    "placeholder": False,
+    "bad_character": False,
+    "initial_only": False,
+    "whitespace": False,
+}
+
+
+def clean_names(values: np.ndarray, kinds: np.ndarray, distinct: DistinctTexts | None = None) -> NameColumn:
+    """Trim a name column and find missing, placeholder, bad-character and initial-only names.
+
+    `distinct` is the column's `distinct_texts` when the caller has made it already (the check makes it once
+    a column, for this and for its error-code test).
+    """
+    if distinct is None:
+        distinct = distinct_texts(values, kinds)
+    found = for_each_distinct(distinct, _examine_names, _NO_NAME)
+    return NameColumn(
+        cleaned=found["cleaned"],
+        missing=found["blank"],
+        placeholder=found["placeholder"],
+        bad_character=found["bad_character"],
+        initial_only=found["initial_only"],
+        whitespace=found["whitespace"],
+    )
 
 
 def _examine_names(distinct: pd.Series) -> dict[str, np.ndarray]:
@@ -133,20 +143,35 @@ def _initial_only(cleaned: pd.Series) -> np.ndarray:
     return cleaned.index.isin(short.index[one_letter.to_numpy(dtype=bool)])
 
 
-def split_full_names(values: np.ndarray, kinds: np.ndarray) -> FullNameSplit:
-    """Split "Given Family" (family = last word with its particles) or "Family, Given" into two parts."""
-    texts = cell_texts(values, kinds)
-    n = len(texts)
-    first = np.full(n, None, dtype=object)
-    last = np.full(n, None, dtype=object)
-    whole_placeholder = np.zeros(n, dtype=bool)
-    whitespace = np.zeros(n, dtype=bool)
-    rows = np.flatnonzero(~none_mask(texts))
-    if len(rows):
-        found = on_distinct(texts[rows], _split)
-        first[rows], last[rows] = found["first"], found["last"]
-        whole_placeholder[rows], whitespace[rows] = found["placeholder"], found["whitespace"]
-    return FullNameSplit(first, last, _kinds_of(first), _kinds_of(last), whole_placeholder, whitespace)
+# What a cell with no text gives: no parts and no finding.
+_NO_FULL_NAME = {
+    "first": None,
+    "last": None,
+    "first_kinds": np.uint8(CellKind.EMPTY),
+    "last_kinds": np.uint8(CellKind.EMPTY),
+    "placeholder": False,
+    "whitespace": False,
+}
+
+
+def split_full_names(
+    values: np.ndarray, kinds: np.ndarray, distinct: DistinctTexts | None = None
+) -> FullNameSplit:
+    """Split "Given Family" (family = last word with its particles) or "Family, Given" into two parts.
+
+    `distinct` is the column's `distinct_texts` when the caller has made it already.
+    """
+    if distinct is None:
+        distinct = distinct_texts(values, kinds)
+    found = for_each_distinct(distinct, _split, _NO_FULL_NAME)
+    return FullNameSplit(
+        first=found["first"],
+        last=found["last"],
+        first_kinds=found["first_kinds"],
+        last_kinds=found["last_kinds"],
+        whole_placeholder=found["placeholder"],
+        whitespace=found["whitespace"],
+    )
 
 
 def _kinds_of(parts: np.ndarray) -> np.ndarray:
@@ -167,9 +192,12 @@ def _split(distinct: pd.Series) -> dict[str, np.ndarray]:
     if len(rows):
         first[rows], last[rows] = _given_then_family(cleaned.to_numpy(dtype=object)[rows])
     blank = (cleaned == "").to_numpy(dtype=bool)
+    first, last = _none_where_blank(first), _none_where_blank(last)
     return {
-        "first": _none_where_blank(first),
-        "last": _none_where_blank(last),
+        "first": first,
+        "last": last,
+        "first_kinds": _kinds_of(first),
+        "last_kinds": _kinds_of(last),
         "placeholder": is_placeholder(cleaned).to_numpy(dtype=bool) & ~blank,
         "whitespace": (cleaned != distinct).to_numpy(dtype=bool) & ~blank,
     }

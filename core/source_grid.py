@@ -27,6 +27,16 @@ _DATA_LIKE = re.compile(r"[\d\s/.\-:+,()]+\Z")
 
 _type_of = np.frompyfunc(type, 1, 1)
 
+# Every character str.isspace() accepts, as (first, last) ranges (a test checks the list): a
+# whitespace-only string starts with one of them.
+_SPACE_RANGES = (
+    (0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+)  # fmt: skip
+_SPACE_CODES = np.array(
+    [code for first, last in _SPACE_RANGES for code in range(first, last + 1)], dtype=np.uint32
+)
+
 _KIND_OF_TYPE = {
     str: CellKind.TEXT,
     float: CellKind.NUMBER,
@@ -121,12 +131,15 @@ def classify_workbook_grid(grid: np.ndarray) -> np.ndarray:
     """Kinds for a 2-D object grid of calamine cells; empty and whitespace-only text become None in place.
 
     Types are found with one C-level call a cell over the whole grid; every later step works on masks, and
-    per-type work is done only in the columns that hold that type.
+    per-type work is done only in the columns that hold that type. The whole-grid passes go through the cells
+    row by row (order="C", and boolean indexing takes cells in that order too): calamine made each row's cells
+    one after another, so that order reads memory in sequence, where going down the columns of this
+    column-major grid jumps from row to row and costs about twice as much.
     """
     kinds = np.full(grid.shape, _TEXT, dtype=np.uint8, order="F")
     if grid.size == 0:
         return kinds
-    types = _type_of(grid)
+    types = _type_of(grid, order="C")
     is_text = np.equal(types, str)
     for j in np.flatnonzero(~is_text.all(axis=0)):
         column = grid[:, j]
@@ -163,14 +176,22 @@ def _whole_floats_to_int(values: np.ndarray, rows: np.ndarray) -> None:
 
 
 def blank_text_mask(texts: np.ndarray) -> np.ndarray:
-    """True where a string is empty or only whitespace (such cells are EMPTY, whatever a tool wrote)."""
-    blank = texts == ""
-    candidates = np.flatnonzero(~blank)
+    """True where a string is empty or only whitespace (such cells are EMPTY, whatever a tool wrote).
+
+    Only a string that is empty or starts with whitespace can be blank. The first characters come from one
+    C-level cast to one-character numpy strings, so str.isspace is called only on the few strings that start
+    with whitespace, instead of on every cell.
+    """
+    first = np.asarray(texts, dtype=object).astype("U1").view(np.uint32)  # 0 for "" (and a leading NUL)
+    candidates = np.flatnonzero((first == 0) | np.isin(first, _SPACE_CODES))
+    blank = np.zeros(len(first), dtype=bool)
     if len(candidates):
-        strings = texts[candidates].tolist()
-        spaces = np.fromiter(map(str.isspace, strings), dtype=bool, count=len(strings))
-        if spaces.any():
-            blank[candidates[spaces]] = True
+        strings = texts[candidates]
+        found = strings == ""
+        rest = np.flatnonzero(~found)
+        if len(rest):
+            found[rest] = np.fromiter(map(str.isspace, strings[rest].tolist()), dtype=bool, count=len(rest))
+        blank[candidates] = found
     return blank
 
 
