@@ -7,6 +7,7 @@ ordinary one on real files, and check that every problem still reaches the user 
 
 from __future__ import annotations
 
+import gc
 import threading
 import zipfile
 from pathlib import Path
@@ -147,3 +148,19 @@ def test_closing_twice_is_harmless(data_dir: Path) -> None:
     opened.close()
     opened.close()
     assert no_worker_threads_left()
+
+
+def test_reading_leaves_the_cycle_collector_as_it_found_it(data_dir: Path, tmp_path: Path) -> None:
+    """The collector is paused while cells are made, and back on afterwards, even when the read fails."""
+    assert gc.isenabled()
+    read_table(data_dir / "whanau_register.xlsx")
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        read_table(tmp_path / "missing.xlsx")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_table(data_dir / "referrals_export.csv")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
