@@ -551,7 +551,8 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
         out.append([out.cell(note, font=SECTION_FONT)])
     out.append([])
     out.append([out.cell("What the colours mean", font=SECTION_FONT)])
-    out.headers((SEVERITY_HEADING, "Problems", "What it means"))
+    # Grey across the five columns the tables below use: the meanings run on past "What it means".
+    out.headers((SEVERITY_HEADING, "Problems", "What it means", "", ""))
     for severity in SEVERITIES.values():
         label = out.cell(severity.label, font=HEADER_FONT, fill=FILLS[severity.id])
         out.append([label, out.cell(counts[severity.id], alignment=CENTRE), out.text(severity.meaning)])
