@@ -12,9 +12,10 @@ def main(argv: list[str]) -> int:
         from gui.app import main as gui_main
 
         return gui_main(argv)
+    from core.cli import end_process
     from core.cli import main as cli_main
 
-    return cli_main(argv)
+    end_process(cli_main(argv))
 
 
 if __name__ == "__main__":

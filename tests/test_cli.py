@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -278,3 +279,28 @@ def test_output_nobody_reads_ends_quietly(tmp_path: Path, json_output: bool) -> 
         error = process.stderr.read().decode()
         code = process.wait(timeout=60)
     assert (code, error) == (141, "")
+
+
+def test_main_py_ends_at_once_with_its_status_and_all_of_its_output(tmp_path: Path) -> None:
+    """main.py skips Python's teardown (`end_process`): the status and every byte of output still arrive."""
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "check",
+            "tests/data/whanau_register.xlsx",
+            "--json",
+            "--as-of",
+            "2026-11-01",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "IDI_SHARE_HOME": str(home)},
+    )
+    assert result.returncode == 1 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["summary"]["error"] == sum(1 for issue in data["issues"] if issue["severity"] == "error") > 0
+    assert (home / "logs" / "idi-share.log").exists()  # the log was set up and closed, not lost
