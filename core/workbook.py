@@ -280,10 +280,13 @@ def calamine_call(source: CheckedFile, action: Callable[[], _T]) -> _T:
         raise
 
 
-def _extras_reader(file_format: str) -> Callable[[str, str], SheetExtras] | None:
-    """What recovers the error cells and hidden columns python-calamine leaves out, for this format."""
-    readers = {"xlsx": xlsx_sheet_extras, "xlsm": xlsx_sheet_extras, "ods": ods_sheet_extras}
-    return readers.get(file_format, xls_sheet_extras if file_format == "xls" else None)
+# What recovers the error cells and hidden columns python-calamine leaves out, for each workbook format.
+_EXTRAS_READERS: dict[str, Callable[[str, str], SheetExtras]] = {
+    "xlsx": xlsx_sheet_extras,
+    "xlsm": xlsx_sheet_extras,
+    "ods": ods_sheet_extras,
+    "xls": xls_sheet_extras,
+}
 
 
 class OpenWorkbook:
@@ -335,7 +338,7 @@ class OpenWorkbook:
         return future.result()
 
     def start_extras(self, name: str) -> None:
-        reader = _extras_reader(self.source.file_format)
+        reader = _EXTRAS_READERS.get(self.source.file_format)
         if reader is not None and name not in self._extras:
             self._extras[name] = self._scanner.submit(reader, str(self.source.path), name)
 
