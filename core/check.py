@@ -20,6 +20,7 @@ from core.identifiers import IdentifierColumn, check_identifiers
 from core.normalise import (
     DistinctTexts,
     clean_names,
+    display_value,
     distinct_texts,
     error_code_texts,
     fold_for_comparison,
@@ -102,19 +103,6 @@ class CheckResult:
             else "Nothing must be fixed before sending."
         )
         return text + (f" Also {' and '.join(others)}." if others else "")
-
-
-def display_value(value: Any) -> str | None:
-    """A cell as short text for messages and JSON: dates as ISO, whole floats without '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class _Check:

@@ -9,7 +9,7 @@ frozen dataclass of numpy arrays with one element a row; the costly work is done
 from __future__ import annotations
 
 from core.identifiers import ID_TYPES, LINKING_ID_TYPES, IdentifierColumn, check_identifiers
-from core.normalise_cells import DistinctTexts, cell_texts, distinct_texts, error_code_texts
+from core.normalise_cells import DistinctTexts, cell_texts, display_value, distinct_texts, error_code_texts
 from core.normalise_dates import DATE_ORDERS, DateColumn, parse_dates
 from core.normalise_genders import (
     BUILT_IN_GENDERS,
@@ -45,6 +45,7 @@ __all__ = [
     "cell_texts",
     "check_identifiers",
     "clean_names",
+    "display_value",
     "distinct_texts",
     "error_code_texts",
     "fold_for_comparison",

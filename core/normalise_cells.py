@@ -7,8 +7,10 @@ distinct value and mapped back to the rows through the factorize codes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,16 +61,28 @@ def cell_texts(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     numbers = kind_mask(kinds, CellKind.NUMBER)
     if numbers.any():
         texts[numbers] = number_texts(values[numbers])
-    booleans = np.flatnonzero(kind_mask(kinds, CellKind.BOOL))
-    texts[booleans] = ["TRUE" if value else "FALSE" for value in values[booleans]]
-    dates = np.flatnonzero(kind_mask(kinds, CellKind.DATE))
-    texts[dates] = [_date_text(value) for value in values[dates]]  # rare: a date where text was expected
+    rare = np.flatnonzero(kind_mask(kinds, CellKind.BOOL) | kind_mask(kinds, CellKind.DATE))
+    texts[rare] = [display_value(value) for value in values[rare]]  # a date or TRUE where text was expected
     return texts
 
 
-def _date_text(value: object) -> str:
-    isoformat = getattr(value, "isoformat", None)
-    return isoformat() if callable(isoformat) else str(value)
+def display_value(value: Any) -> str | None:
+    """One cell as the short text people read, in issues, JSON, the window and the extract.
+
+    Dates as ISO (with the time only when there is one), whole numbers without ".0", TRUE/FALSE as
+    spreadsheets show them, anything else as its text; None for an empty cell.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def error_code_texts(texts: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from core.check import error_cells
 from core.identifiers import _REMOVED_BY_CLEANUP, _char_columns, check_identifiers, value_codes
-from core.normalise_cells import distinct_texts
+from core.normalise_cells import cell_texts, display_value, distinct_texts
 from core.normalise_genders import normalise_genders
 from core.normalise_names import clean_names, split_full_names
 from core.table import ERROR_CODES, CellKind
@@ -215,3 +215,24 @@ def test_identifier_error_codes_match_a_look_at_each_cell(id_type: str) -> None:
     text = kinds == CellKind.TEXT
     assert (result.error_code == (text & np.array(plain_error_cells(values, kinds)))).all()
     assert result.error_code[: 2 * len(SPACES) + len(ERROR_CODES)].all()
+
+
+def test_cells_show_as_the_same_text_in_the_rules_and_in_what_people_read() -> None:
+    """A date, a number or TRUE where text was expected reads the same in a rule's input and in an issue."""
+    cells = [
+        ("Aroha", CellKind.TEXT),
+        (7.0, CellKind.NUMBER),
+        (7.5, CellKind.NUMBER),
+        (True, CellKind.BOOL),
+        (False, CellKind.BOOL),
+        (dt.date(1985, 4, 3), CellKind.DATE),
+        (dt.datetime(1985, 4, 3), CellKind.DATE),
+        (dt.datetime(1985, 4, 3, 9, 30), CellKind.DATE),
+        ("#N/A", CellKind.ERROR),
+        (None, CellKind.EMPTY),
+    ]
+    values = np.array([value for value, _ in cells], dtype=object)
+    kinds = np.array([kind for _, kind in cells], dtype=np.uint8)
+    texts = cell_texts(values, kinds).tolist()
+    assert texts == [display_value(value) for value, _ in cells]
+    assert texts[3:8] == ["TRUE", "FALSE", "1985-04-03", "1985-04-03", "1985-04-03 09:30:00"]
