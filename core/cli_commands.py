@@ -52,7 +52,9 @@ def print_inspection(table: SourceTable, suggestion: MappingSuggestion) -> None:
     print(f"File: {table.path.name}")
     print(f"Sheet: {table.sheet}" + (f" ({others[0]})" if others else ""))
     above = table.header_row - 1
-    print(f"Header row: {table.header_row}" + (f" ({above} row(s) above it skipped)" if above else ""))
+    print(
+        f"Header row: {table.header_row}" + (f" ({plural(above, 'row')} above it skipped)" if above else "")
+    )
     print(f"People rows: {table.row_count}" + _blank_note(table))
     print("Columns matched:")
     for field_name, header in suggestion.mapping.items():
@@ -67,7 +69,7 @@ def print_inspection(table: SourceTable, suggestion: MappingSuggestion) -> None:
 
 
 def _blank_note(table: SourceTable) -> str:
-    return f" ({table.skipped_blank_rows} blank row(s) skipped)" if table.skipped_blank_rows else ""
+    return f" ({plural(table.skipped_blank_rows, 'blank row')} skipped)" if table.skipped_blank_rows else ""
 
 
 def profile_for(args: argparse.Namespace) -> tuple[SourceTable, SupplyProfile, MappingSuggestion | None]:
@@ -185,11 +187,13 @@ def _confirm(question: str) -> bool:
 def _describe_prepared(prepared: PreparedSupply) -> None:
     extract = prepared.extract
     print(prepared.result.headline())
-    print(f"File: {prepared.file_name} ({extract.rows_sent} row(s), columns: {', '.join(extract.columns)})")
+    print(
+        f"File: {prepared.file_name} ({plural(extract.rows_sent, 'row')}, columns: {', '.join(extract.columns)})"
+    )
     if extract.rows_left_out:
         rows = ", ".join(str(r) for r in extract.left_out_rows[:10])
         more = " ..." if len(extract.left_out_rows) > 10 else ""
-        print(f"Left out because they have errors: {extract.rows_left_out} row(s): {rows}{more}")
+        print(f"Left out because they have errors: {plural(extract.rows_left_out, 'row')}: {rows}{more}")
     print(f"Encrypted for Stats NZ key {prepared.recipient.display_fingerprint}")
 
 
@@ -255,7 +259,9 @@ def run_send(args: argparse.Namespace) -> int:
         except SendError as error:
             print(f"\n{error}", file=sys.stderr)
             return EXIT_SEND_FAILED
-    print(f"\nSent {receipt.file_name} to {receipt.server} ({receipt.rows_sent} row(s)). Receipt saved.")
+    print(
+        f"\nSent {receipt.file_name} to {receipt.server} ({plural(receipt.rows_sent, 'row')}). Receipt saved."
+    )
     return status
 
 
@@ -284,7 +290,7 @@ def run_history(args: argparse.Namespace) -> int:
     for receipt in stored.receipts:
         where = receipt.server or "saved to a folder"
         print(
-            f"{receipt.time}  {receipt.outcome:<9} {receipt.file_name}  {receipt.rows_sent} row(s) sent, "
+            f"{receipt.time}  {receipt.outcome:<9} {receipt.file_name}  {plural(receipt.rows_sent, 'row')} sent, "
             f"{receipt.rows_left_out} left out  ({where})  {receipt.profile}"
         )
         if receipt.outcome not in ("sent", "saved") and receipt.message:

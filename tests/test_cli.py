@@ -150,7 +150,7 @@ def test_inspect_with_a_named_sheet_reads_that_sheet(capsys, tmp_path) -> None:
 def test_inspect_plain_output_says_what_was_matched_and_what_is_never_sent(capsys, data_dir) -> None:
     code, out, _ = run(capsys, "inspect", str(data_dir / "whanau_register.xlsx"))
     assert code == 0
-    assert "Header row: 3 (2 row(s) above it skipped)" in out
+    assert "Header row: 3 (2 rows above it skipped)" in out
     assert "Date of birth" in out and "'Date of Birth'" in out
     assert "Not matched, so never sent: 'Client ID', 'Programme', 'Notes'" in out
 
