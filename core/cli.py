@@ -18,10 +18,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import InputError
 from core.workbook import OpenWorkbook, read_ahead
+
+if TYPE_CHECKING:
+    from core.profile import SupplyProfile
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
 EXIT_READER_CLOSED = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
@@ -77,18 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _load_profile(args: argparse.Namespace) -> SupplyProfile | None:
+    """The --profile file, loaded once here: the read-ahead needs its sheet, the command everything else."""
+    if not getattr(args, "profile", None):
+        return None
+    from core.profile import load_profile
+
+    return load_profile(Path(args.profile))
+
+
 def _read_ahead(args: argparse.Namespace) -> OpenWorkbook | None:
     """Start parsing the workbook the command reads, on the sheet it will read if that is known."""
     if not getattr(args, "file", None):
         return None
-    sheet = args.sheet
-    if sheet is None and getattr(args, "profile", None):
-        from core.profile import load_profile
-
-        try:
-            sheet = load_profile(Path(args.profile)).sheet
-        except InputError:
-            return None  # the command reports the bad profile in its turn
+    sheet = args.sheet or (args.loaded_profile.sheet if args.loaded_profile is not None else None)
     return read_ahead(args.file, sheet)
 
 
@@ -107,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
+        args.loaded_profile = _load_profile(args)
         args.opened = _read_ahead(args)
         setup_logging()
         try:

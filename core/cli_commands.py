@@ -22,7 +22,7 @@ from core.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_SEND_FAILED
 from core.errors import InputError, SendError
 from core.history import load_receipts
 from core.matching import MappingSuggestion, suggest_mapping
-from core.profile import SupplyProfile, load_profile, save_profile
+from core.profile import SupplyProfile, save_profile
 from core.rules import FIELD_NAMES as FIELD_LABELS
 from core.rules import RULES, SEVERITIES, plural
 from core.sources import read_table
@@ -74,8 +74,8 @@ def _blank_note(table: SourceTable) -> str:
 
 def profile_for(args: argparse.Namespace) -> tuple[SourceTable, SupplyProfile, MappingSuggestion | None]:
     """Read the table the way the profile says (or find the sheet and match columns automatically)."""
-    if getattr(args, "profile", None):
-        profile = load_profile(Path(args.profile))
+    profile = args.loaded_profile  # cli loads --profile once, before the read-ahead
+    if profile is not None:
         sheet = args.sheet or profile.sheet
         table = read_table(
             Path(args.file),
