@@ -26,6 +26,7 @@ from core.normalise import (
     fold_for_comparison,
     normalise_genders,
     parse_dates,
+    row_of_each,
     split_full_names,
 )
 from core.profile import SupplyProfile
@@ -406,19 +407,11 @@ def _folded_codes(cleaned: np.ndarray, errors: np.ndarray, distinct: DistinctTex
         codes, uniques = pd.factorize(np.where(errors, None, cleaned))
     else:
         codes = np.where(errors, -1, distinct.codes)
-        uniques = cleaned[_row_of_each(distinct.codes, len(distinct.uniques))]
+        uniques = cleaned[row_of_each(distinct.codes, len(distinct.uniques))]
     if not len(uniques):
         return codes.astype(np.int64)
     folded_codes = _codes(fold_for_comparison(np.asarray(uniques, dtype=object)))
     return np.where(codes >= 0, folded_codes[codes], -1).astype(np.int64)
-
-
-def _row_of_each(codes: np.ndarray, count: int) -> np.ndarray:
-    """A row holding each code 0 .. count-1 (every one of them is held by some row; which one is not said)."""
-    rows = np.flatnonzero(codes >= 0)
-    found = np.empty(count, dtype=np.intp)
-    found[codes[rows]] = rows
-    return found
 
 
 def _combine(columns: list[np.ndarray]) -> np.ndarray:

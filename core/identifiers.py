@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.normalise_cells import cell_texts, error_code_texts, kind_mask, none_mask
+from core.normalise_cells import cell_texts, error_code_texts, kind_mask, none_mask, row_of_each
 from core.table import CellKind
 
 ID_TYPES = ("NHI", "SWN", "IRD", "OTHER")
@@ -230,8 +230,7 @@ def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
     codes = codes.astype(np.int64)
     shared = np.flatnonzero(np.bincount(codes, minlength=len(uniques))[codes] > 1)
     if len(shared):
-        one_row = np.empty(len(uniques), dtype=np.int64)
-        one_row[codes] = np.arange(len(codes))  # a row of each packed number: any one will do
+        one_row = row_of_each(codes, len(uniques))  # a row of each packed number: any one will do
         if not np.equal(strings[shared], strings[one_row[codes[shared]]]).all():
             exact, _ = pd.factorize(np.asarray(strings[shared], dtype=object))
             codes[shared] = len(uniques) + exact

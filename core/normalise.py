@@ -9,7 +9,14 @@ frozen dataclass of numpy arrays with one element a row; the costly work is done
 from __future__ import annotations
 
 from core.identifiers import ID_TYPES, LINKING_ID_TYPES, IdentifierColumn, check_identifiers
-from core.normalise_cells import DistinctTexts, cell_texts, display_value, distinct_texts, error_code_texts
+from core.normalise_cells import (
+    DistinctTexts,
+    cell_texts,
+    display_value,
+    distinct_texts,
+    error_code_texts,
+    row_of_each,
+)
 from core.normalise_dates import DATE_ORDERS, DateColumn, parse_dates
 from core.normalise_genders import (
     BUILT_IN_GENDERS,
@@ -52,5 +59,6 @@ __all__ = [
     "gender_lookup",
     "normalise_genders",
     "parse_dates",
+    "row_of_each",
     "split_full_names",
 ]

@@ -126,6 +126,17 @@ class DistinctTexts:
         return np.concatenate([per_distinct, ending])[self.codes]
 
 
+def row_of_each(codes: np.ndarray, count: int) -> np.ndarray:
+    """A row holding each code 0 .. count-1, where every code is held by some row (-1 rows are passed over).
+
+    Which row, when several hold a code, is not said: callers want any one representative.
+    """
+    rows = np.flatnonzero(codes >= 0)
+    found = np.empty(count, dtype=np.intp)
+    found[codes[rows]] = rows
+    return found
+
+
 def distinct_texts(values: np.ndarray, kinds: np.ndarray) -> DistinctTexts:
     """The `cell_texts` of a column, factorized: EMPTY cells (None) get the code -1, as pandas codes missing."""
     values = np.asarray(values, dtype=object)
