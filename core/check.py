@@ -363,22 +363,22 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     return codes, pd.Series(codes, dtype=object).isin(LINKING_GENDERS).to_numpy()
 
 
-def _check_between_rows(check: _Check, ids: np.ndarray | None, well_formed: np.ndarray, dates: dict) -> None:
+def _check_between_rows(check: _Check, well_formed: np.ndarray, dates: dict) -> None:
     """id_conflict, person_duplicate and row_duplicate: rows compared with each other, as integer codes."""
     folded, check.folded = check.folded, {}
     missing = np.full(check.count, -1, dtype=np.int64)
     first, last = folded.get("first_name", missing), folded.get("last_name", missing)
     date_codes = {f: _date_codes(values) for f, values in dates.items()}
     dob = date_codes.get("date_of_birth", missing)
-    all_id_codes = check.id_codes if check.id_codes is not None else missing
-    id_codes = np.where(well_formed, all_id_codes, -1)
-    if ids is not None:
+    all_id_codes = check.id_codes  # None when no column is mapped to the identifier
+    if all_id_codes is not None:
+        id_codes = np.where(well_formed, all_id_codes, -1)
         differs = _groups_with_several(id_codes, dob) | _groups_with_several(id_codes, first)
         differs |= _groups_with_several(id_codes, last)
         check.report(differs, "id_conflict", "identifier")
         person = _combine([first, last, dob])
         check.report(_groups_with_several(person, id_codes), "person_duplicate", "identifier")
-    keys = _row_keys(check, all_id_codes if ids is not None else None, folded, date_codes)
+    keys = _row_keys(check, all_id_codes, folded, date_codes)
     check.report(_repeated(keys), "row_duplicate")
 
 
@@ -493,7 +493,7 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
     names, usable_name = _check_names(check)
     dates, usable_dob = _check_dates(check)
     genders, usable_gender = _check_gender(check)
-    _check_between_rows(check, ids, well_formed, dates)
+    _check_between_rows(check, well_formed, dates)
     linkable = valid_id | (usable_name & usable_dob & usable_gender)
     check.report(~linkable, "row_unlinkable")
     issues = check.issues()
