@@ -30,7 +30,7 @@ from core.normalise import (
     split_full_names,
 )
 from core.profile import SupplyProfile
-from core.rules import RULES, plural
+from core.rules import RULES, SEVERITIES, plural
 from core.table import CellKind, SourceColumn, SourceTable
 
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
@@ -43,7 +43,7 @@ PLACEHOLDER_BIRTH_DATES = np.array(
 )
 LINKING_GENDERS = ("male", "female", "another")
 ISSUE_COLUMNS = ["row", "position", "field", "column", "rule", "severity", "value", "message"]
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # worst first, as listed
 OLDEST_AGE_YEARS = 110
 
 
