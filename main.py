@@ -12,10 +12,9 @@ def main(argv: list[str]) -> int:
         from gui.app import main as gui_main
 
         return gui_main(argv)
-    from core.cli import end_process
     from core.cli import main as cli_main
 
-    end_process(cli_main(argv))
+    return cli_main(argv, end_when_done=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ line pointing at the log file and exits 4, so scripts can tell it from bad input
 
 This module stays light on purpose: it parses the arguments, starts python-calamine parsing the workbook
 in a worker thread, and only then imports `cli_commands` (pandas and the checks) while the parse runs.
-`main.py` ends the process with `end_process`, which skips Python's object-by-object teardown.
+`main.py` asks `main` to end the process when the command is done (`end_process`), while the command's
+results are still held, which skips Python's object-by-object teardown of them.
 """
 
 from __future__ import annotations
@@ -107,11 +108,25 @@ def _reader_went_away() -> int:
     return EXIT_READER_CLOSED
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, end_when_done: bool = False) -> int:
+    """Run one command and return its exit status, or with `end_when_done` end the process with it.
+
+    A command may put what it made in `args.kept` (a check keeps its million cells there): ended here, while
+    that list is still alive, the process never frees them one by one.
+    """
+    kept: list[object] = []
+    status = _run(argv, kept)
+    if end_when_done:
+        end_process(status)
+    return status
+
+
+def _run(argv: Sequence[str] | None, kept: list[object]) -> int:
     from core.logs import log_file, setup_logging  # after the parse has begun: platformdirs takes a while
 
     try:
         args = build_parser().parse_args(argv)
+        args.kept = kept
         args.loaded_profile = _load_profile(args)
         args.opened = _read_ahead(args)
         setup_logging()

@@ -115,13 +115,14 @@ def check_json(result: CheckResult, suggestion: MappingSuggestion | None) -> dic
         mapping=dict(result.profile.mapping), identifier_type=result.identifier_type
     )
     data = inspection(result.table, used)
-    issues = result.issues[["row", "field", "column", "rule", "severity", "value", "message"]]
+    keys = ["row", "field", "column", "rule", "severity", "value", "message"]
+    columns = [result.issues[key].tolist() for key in keys]  # plain ints, strings and None, column by column
     data.update(
         as_of=result.as_of.isoformat(),
         rows=result.rows,
         skipped_blank_rows=result.skipped_blank_rows,
         linkable_rows=result.linkable_rows,
-        issues=[{**item, "row": int(item["row"])} for item in issues.to_dict(orient="records")],
+        issues=[dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)],
         summary=result.summary(),
     )
     return data
@@ -164,6 +165,7 @@ def run_check_command(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     table, profile, suggestion = profile_for(args)
     result = run_check(table, profile, as_of)
+    args.kept.append(result)  # freed by the process ending, not a million objects one by one
     if args.report:
         from core.report import write_report
 

@@ -31,6 +31,7 @@ TEST_NHI_PREFIX = "Z"
 
 # What the clean-up removes: whitespace of any kind, the hyphen-minus and the Unicode dashes.
 _REMOVED_BY_CLEANUP = r"[\s\-\u2010-\u2015\u2212]+"
+_CLEANUP = re.compile(_REMOVED_BY_CLEANUP)
 _WIDTH = 10  # longer than any well-formed identifier, so a longer value shows in the last column
 _PACKED_CHARS = 9  # characters of 7 bits that fit in one int64 (see value_codes)
 
@@ -44,7 +45,9 @@ _CHAR_VALUE = {letter: index + 1 for index, letter in enumerate(NHI_LETTERS)} | 
 
 def clean_identifier(value: str) -> str:
     """Upper-case and drop spaces and dashes: "abc-1234 " -> "ABC1234"."""
-    return re.sub(_REMOVED_BY_CLEANUP, "", value.upper())
+    if value.isalnum():  # nothing to drop, as with nearly every identifier typed: no regex needed
+        return value.upper()
+    return _CLEANUP.sub("", value.upper())
 
 
 def _is_nhi_char(char: str) -> bool:

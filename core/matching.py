@@ -191,6 +191,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
             found = YEAR_IN_TEXT.search(text)
             if found:
                 years.append(int(found.group(1)))
+    # Only text cells can be a gender or a name: a number or date shows digits, which no such word has.
     text_values = [t for v, t in zip(values, texts, strict=True) if isinstance(v, str)]
     name_like = sum(1 for t in text_values if re.fullmatch(r"[^\d@#$%^&*_=+<>\[\]{}|\\/;:\"!?]{1,60}", t))
     return ColumnProfile(
@@ -200,7 +201,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
         nhi_share=sum(1 for c in compact if nhi_is_well_formed(c)) / count,
         nine_digit_share=sum(1 for c in compact if swn_is_valid(c)) / count,
         ird_share=sum(1 for c in compact if ird_is_valid(c)) / count,
-        gender_share=sum(1 for t in texts if fold_header(t) in GENDER_WORDS) / count,
+        gender_share=sum(1 for t in text_values if fold_header(t) in GENDER_WORDS) / count,
         name_like_share=name_like / count,
         birth_year_share=(sum(1 for y in years if 1920 <= y <= 2020) / len(years)) if years else 0.0,
         recent_year_share=(sum(1 for y in years if y >= 2005) / len(years)) if years else 0.0,

@@ -36,6 +36,10 @@ _SPACE_RANGES = (
 _SPACE_CODES = np.array(
     [code for first, last in _SPACE_RANGES for code in range(first, last + 1)], dtype=np.uint32
 )
+# True for each first character a blank string can have: none (code 0, the empty string) or a space.
+_BLANK_START = np.zeros(int(_SPACE_CODES.max()) + 1, dtype=bool)
+_BLANK_START[_SPACE_CODES] = True
+_BLANK_START[0] = True
 
 _KIND_OF_TYPE = {
     str: CellKind.TEXT,
@@ -183,7 +187,8 @@ def blank_text_mask(texts: np.ndarray) -> np.ndarray:
     with whitespace, instead of on every cell.
     """
     first = np.asarray(texts, dtype=object).astype("U1").view(np.uint32)  # 0 for "" (and a leading NUL)
-    candidates = np.flatnonzero((first == 0) | np.isin(first, _SPACE_CODES))
+    top = len(_BLANK_START) - 1
+    candidates = np.flatnonzero(_BLANK_START[np.minimum(first, top)] & (first <= top))
     blank = np.zeros(len(first), dtype=bool)
     if len(candidates):
         strings = texts[candidates]
