@@ -7,7 +7,9 @@ ordinary one on real files, and check that every problem still reaches the user 
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import itertools
 import threading
 import zipfile
 from pathlib import Path
@@ -16,7 +18,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from core import workbook
+from core import sources, workbook
 from core.errors import InputError
 from core.sources import read_table
 from core.table import SourceTable
@@ -164,3 +166,45 @@ def test_reading_leaves_the_cycle_collector_as_it_found_it(data_dir: Path, tmp_p
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def offset_register(path: Path) -> Path:
+    """A table whose used range starts below and right of A1, with a blank row and a wider row inside it."""
+    book = Workbook()
+    sheet = book.active
+    sheet["C2"] = "Whānau register"
+    for column, header in zip("BCDE", ["First name", "Surname", "Date of birth", "Visits"], strict=True):
+        sheet[f"{column}4"] = header
+    rows = [
+        ["Aroha", "Ngata", dt.date(1985, 4, 3), 2],
+        ["Mere", "Parata", "03/04/1990", 1.5],
+        None,
+        ["Tama", "Walker", dt.datetime(2001, 2, 28, 9, 30), "TRUE"],
+    ]
+    for offset, row in enumerate(rows):
+        for column, value in zip("BCDE", row or [], strict=False):
+            sheet[f"{column}{5 + offset}"] = value
+    sheet["F7"] = "note beyond the header"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("shift", [-1, 1], ids=["iterator gives a row more", "iterator gives a row less"])
+def test_rows_taken_from_calamines_iterator_match_the_plain_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shift: int
+) -> None:
+    """The body comes from calamine's row iterator; if it ever gives other than the sheet's size, the rows
+    are taken the plain way (to_python) and the table is the same."""
+    path = offset_register(tmp_path / "offset.xlsx")
+    direct = read_table(path)
+    assert direct.header_row == 4
+    assert direct.row_numbers.tolist() == [5, 6, 7, 8]  # row 7 holds only the note, under no header
+    assert [c.header for c in direct.columns][-1] == "Column F"
+    assert direct.find_column("First name").values.tolist() == ["Aroha", "Mere", None, "Tama"]
+    assert direct.find_column("Visits").values.tolist() == [2, 1.5, None, "TRUE"]
+
+    def shifted(rows, start, stop):
+        return itertools.islice(rows, start + shift, stop)
+
+    monkeypatch.setattr(sources, "islice", shifted)
+    assert_same_table(read_table(path), direct)
