@@ -11,6 +11,7 @@ little: a column of NHI-shaped values is the identifier even when headed "ID"; d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class MappingSuggestion:
     identifier_type: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # cells repeat (genders, given names): each is folded once
 def fold_header(text: str) -> str:
     """Lower case, no accents or macrons, punctuation as single spaces: 'D.O.B.' -> 'd o b'."""
     decomposed = unicodedata.normalize("NFKD", str(text))

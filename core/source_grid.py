@@ -137,8 +137,8 @@ def classify_workbook_grid(grid: np.ndarray) -> np.ndarray:
     Types are found with one C-level call a cell over the whole grid; every later step works on masks, and
     per-type work is done only in the columns that hold that type. The whole-grid passes go through the cells
     row by row (order="C", and boolean indexing takes cells in that order too): calamine made each row's cells
-    one after another, so that order reads memory in sequence, where going down the columns of this
-    column-major grid jumps from row to row and costs about twice as much.
+    one after another, so that order reads memory in sequence, where going down the columns jumps from row
+    to row and costs about twice as much. The kinds come back column-major, so each column's are contiguous.
     """
     kinds = np.full(grid.shape, _TEXT, dtype=np.uint8, order="F")
     if grid.size == 0:
