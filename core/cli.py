@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4
 EXIT_READER_CLOSED = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
-log = logging.getLogger("idi_share.cli")
+LOGGER_NAME = "idi_share.cli"
 
 
 class PlainArgumentParser(argparse.ArgumentParser):
@@ -122,13 +121,13 @@ def main(argv: Sequence[str] | None = None, *, end_when_done: bool = False) -> i
 
 
 def _run(argv: Sequence[str] | None, kept: list[object]) -> int:
-    from core.logs import log_file, setup_logging  # after the parse has begun: platformdirs takes a while
-
     try:
         args = build_parser().parse_args(argv)
         args.kept = kept
         args.loaded_profile = _load_profile(args)
         args.opened = _read_ahead(args)
+        from core.logs import setup_logging  # only now: logging and platformdirs take a while to load
+
         setup_logging()
         try:
             from core import cli_commands  # pandas and the checks load while the workbook is parsed
@@ -148,8 +147,12 @@ def _run(argv: Sequence[str] | None, kept: list[object]) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     except Exception:
+        import logging
+
+        from core.logs import log_file, setup_logging
+
         setup_logging()
-        log.exception("Unexpected error in the command line")
+        logging.getLogger(LOGGER_NAME).exception("Unexpected error in the command line")
         print(
             f"IDI Share hit an internal problem and stopped. Details (no personal data) are in {log_file()}.",
             file=sys.stderr,
@@ -167,5 +170,7 @@ def end_process(status: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a reader gone away, a closed stream: nothing to do
             stream.flush()
+    import logging  # loaded long since (concurrent.futures uses it); imported here, where it is needed
+
     logging.shutdown()
     os._exit(status)
