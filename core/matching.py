@@ -11,7 +11,6 @@ little: a column of NHI-shaped values is the identifier even when headed "ID"; d
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -135,7 +134,6 @@ class MappingSuggestion:
     identifier_type: str | None = None
 
 
-@functools.lru_cache(maxsize=4096)  # cells repeat (genders, given names): each is folded once
 def fold_header(text: str) -> str:
     """Lower case, no accents or macrons, punctuation as single spaces: 'D.O.B.' -> 'd o b'."""
     decomposed = unicodedata.normalize("NFKD", str(text))
@@ -195,6 +193,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
                 years.append(int(found.group(1)))
     # Only text cells can be a gender or a name: a number or date shows digits, which no such word has.
     text_values = [t for v, t in zip(values, texts, strict=True) if isinstance(v, str)]
+    genders = {t for t in set(text_values) if fold_header(t) in GENDER_WORDS}  # each distinct text once
     name_like = sum(1 for t in text_values if re.fullmatch(r"[^\d@#$%^&*_=+<>\[\]{}|\\/;:\"!?]{1,60}", t))
     return ColumnProfile(
         non_empty=count,
@@ -203,7 +202,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
         nhi_share=sum(1 for c in compact if nhi_is_well_formed(c)) / count,
         nine_digit_share=sum(1 for c in compact if swn_is_valid(c)) / count,
         ird_share=sum(1 for c in compact if ird_is_valid(c)) / count,
-        gender_share=sum(1 for t in text_values if fold_header(t) in GENDER_WORDS) / count,
+        gender_share=sum(1 for t in text_values if t in genders) / count,
         name_like_share=name_like / count,
         birth_year_share=(sum(1 for y in years if 1920 <= y <= 2020) / len(years)) if years else 0.0,
         recent_year_share=(sum(1 for y in years if y >= 2005) / len(years)) if years else 0.0,
