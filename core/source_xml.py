@@ -53,6 +53,13 @@ _DIMENSION = re.compile(
     rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,9})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,9}))?[\"']"
 )
 _SPACES = b" \t\r\n"
+SIZED_FROM_CELLS = 2 << 20  # sheet XML up to this size (~4,000 rows) is sized from its cells: ~30 ms at most
+# A cell's reference, its tag closed (not self-closed) and followed at once by a value, an inline string or
+# a formula: calamine counts such cells in the sheet's range and leaves out cells that are only formatted.
+# Only cell tags carry an attribute named just "r" with letters in it.
+_VALUED_CELL_REF = re.compile(
+    rb"""\sr=["']([A-Za-z]{1,3})([0-9]{1,7})["'][^>]*(?<!/)>\s*<(?:[\w.-]+:)?(?:v|is|f)[\s/>]"""
+)
 
 
 def _unescape(text: str) -> str:
@@ -139,16 +146,22 @@ def xlsx_sheet_extras(path: str, sheet_name: str) -> SheetExtras:
 
 
 def xlsx_sheet_dimension(path: str, sheet_name: str) -> tuple[int, int] | None:
-    """(rows, columns) the sheet's <dimension ref="A1:J317"> spans, read from the part's head; None if absent.
+    """(rows, columns) calamine will hold for the sheet, found before it parses the sheet; None if unknown.
 
-    Excel, LibreOffice and openpyxl write it as the used range. It is read before calamine parses the sheet,
-    because calamine allocates one cell for every position of that range at once and a stray cell at, say,
-    XFD1048576 makes it ask for hundreds of gigabytes and abort the whole process.
+    calamine allocates one cell for every position between its first and last cell holding a value, all at
+    once, so a stray value at, say, XFD1048576 makes it ask for hundreds of gigabytes and abort the whole
+    process. A sheet of up to `SIZED_FROM_CELLS` bytes of XML (a few thousand rows) is sized from those cells
+    themselves, so a missing or wrong <dimension> cannot hide the stray cell, and a cell that is only
+    formatted does not count, as calamine does not count it. A bigger sheet is sized by its <dimension ref=
+    "A1:J317">, which Excel, LibreOffice and openpyxl write as the used range, read from the part's head:
+    finding every cell of it would take a good part of the time calamine takes to read it.
     """
     with zipfile.ZipFile(path, "r") as archive:
         part = xlsx_sheet_part(archive, sheet_name)
         if part is None:
             return None
+        if archive.getinfo(part).file_size <= SIZED_FROM_CELLS:
+            return _extent_of_valued_cells(archive.read(part))
         with archive.open(part, "r") as stream:
             head = b""
             for chunk in _chunks(stream):
@@ -163,6 +176,17 @@ def xlsx_sheet_dimension(path: str, sheet_name: str) -> tuple[int, int] | None:
     if match.group(3):
         last_column, last_row = _column_index(match.group(3)), int(match.group(4)) - 1
     return abs(last_row - first_row) + 1, abs(last_column - first_column) + 1
+
+
+def _extent_of_valued_cells(xml: bytes) -> tuple[int, int] | None:
+    """(rows, columns) from the first to the last cell holding a value (or a formula), by their references."""
+    found = _VALUED_CELL_REF.findall(xml)
+    if not found:
+        return None
+    letters, numbers = zip(*found, strict=True)
+    rows = list(map(int, numbers))
+    indexes = [_column_index(name) for name in set(letters)]
+    return max(rows) - min(rows) + 1, max(indexes) - min(indexes) + 1
 
 
 def scan_xlsx_sheet_xml(stream: IO[bytes]) -> SheetExtras:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from core.errors import InputError
 from core.sources import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, list_sheets, read_table
@@ -403,3 +404,70 @@ def test_an_ods_cut_off_after_a_row_is_refused_not_read_for_ever(tmp_path: Path)
     )
     assert "damaged or incomplete" in done.stdout
     assert_one_sentence(done.stdout.strip(), cut)
+
+
+def stray_value_without_dimension(path: Path) -> Path:
+    """A sheet written the way openpyxl's write-only mode and some exporters write it: no <dimension>."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    sheet.append(["Name", "DOB"])
+    sheet.append(["Ana", "1/2/1990"])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["xl/worksheets/sheet1.xml"]
+    assert b"<dimension" not in xml
+    members["xl/worksheets/sheet1.xml"] = xml.replace(
+        b"</sheetData>",
+        b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("command", ["inspect", "check"])
+def test_a_stray_far_value_in_a_sheet_without_dimension_is_refused_not_a_crash(
+    tmp_path: Path, command: str
+) -> None:
+    """python-calamine would ask for hundreds of gigabytes and abort the process; the sheet is sized first."""
+    path = stray_value_without_dimension(tmp_path / "no-dimension.xlsx")
+    result = subprocess.run(
+        [sys.executable, "main.py", command, str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "1,048,576 rows and 16,384 columns" in result.stderr
+
+
+def test_a_stray_far_value_behind_a_wrong_dimension_is_refused(tmp_path: Path) -> None:
+    path = save_rows(tmp_path / "wrong.xlsx", [["Name", "DOB"], ["Ana", "1/2/1990"]])
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["xl/worksheets/sheet1.xml"]
+    assert b'<dimension ref="A1:B2"' in xml
+    members["xl/worksheets/sheet1.xml"] = xml.replace(
+        b"</sheetData>", b'<row r="900000"><c r="ZZZ900000"><v>1</v></c></row></sheetData>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert "900,000 rows and 18,278 columns" in input_error(path)
+
+
+def test_a_far_cell_that_is_only_formatted_does_not_stop_the_read(tmp_path: Path) -> None:
+    """calamine leaves out cells with no value, so a bold but empty XFD1048576 is no reason to refuse."""
+    path = tmp_path / "formatted.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "DOB"])
+    sheet.append(["Ana", "1/2/1990"])
+    sheet["XFD1048576"].font = Font(bold=True)
+    book.save(path)
+    table = read_table(path)
+    assert [c.header for c in table.columns] == ["Name", "DOB"]
+    assert table.row_count == 1
