@@ -8,11 +8,13 @@ import io
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from core.errors import InputError
@@ -369,17 +371,24 @@ def test_row_numbers_are_int64(data_dir: Path) -> None:
         assert all(c.kinds.dtype == np.uint8 and c.values.dtype == object for c in table.columns)
 
 
-def test_a_sheet_whose_used_range_is_too_big_is_refused_before_reading(tmp_path: Path) -> None:
-    path = tmp_path / "stray.xlsx"
+def two_rows_and_a_far_cell(path: Path, far_cell: Callable[[Cell], None]) -> Path:
+    """A two-row register saved by openpyxl (with a true <dimension>), its cell XFD1048576 set by `far_cell`."""
     book = Workbook()
     sheet = book.active
     sheet.append(["Name", "DOB"])
     sheet.append(["Ana", "1/2/1990"])
-    sheet["XFD1048576"] = "stray"  # python-calamine would try to hold every cell up to here, and abort
+    far_cell(sheet["XFD1048576"])
     book.save(path)
-    message = input_error(path)
+    return path
+
+
+def test_a_sheet_whose_used_range_is_too_big_is_refused_before_reading(tmp_path: Path) -> None:
+    def stray_value(cell: Cell) -> None:
+        cell.value = "stray"  # python-calamine would try to hold every cell up to here, and abort
+
+    message = input_error(two_rows_and_a_far_cell(tmp_path / "stray.xlsx", stray_value))
     assert "1,048,576 rows and 16,384 columns" in message
-    assert_one_sentence(message, path)
+    assert_one_sentence(message, tmp_path / "stray.xlsx")
 
 
 def test_an_ods_cut_off_after_a_row_is_refused_not_read_for_ever(tmp_path: Path) -> None:
@@ -406,6 +415,19 @@ def test_an_ods_cut_off_after_a_row_is_refused_not_read_for_ever(tmp_path: Path)
     assert_one_sentence(done.stdout.strip(), cut)
 
 
+def rows_added_to_sheet(path: Path, rows: bytes) -> bytes:
+    """Add rows at the end of the first sheet's XML, as a hand-edited or odd exporter's file would hold them;
+    the XML as it was is returned."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = xml.replace(b"</sheetData>", rows + b"</sheetData>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return xml
+
+
 def stray_value_without_dimension(path: Path) -> Path:
     """A sheet written the way openpyxl's write-only mode and some exporters write it: no <dimension>."""
     book = Workbook(write_only=True)
@@ -413,17 +435,8 @@ def stray_value_without_dimension(path: Path) -> Path:
     sheet.append(["Name", "DOB"])
     sheet.append(["Ana", "1/2/1990"])
     book.save(path)
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    xml = members["xl/worksheets/sheet1.xml"]
-    assert b"<dimension" not in xml
-    members["xl/worksheets/sheet1.xml"] = xml.replace(
-        b"</sheetData>",
-        b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert b"<dimension" not in rows_added_to_sheet(path, far)
     return path
 
 
@@ -446,28 +459,17 @@ def test_a_stray_far_value_in_a_sheet_without_dimension_is_refused_not_a_crash(
 
 def test_a_stray_far_value_behind_a_wrong_dimension_is_refused(tmp_path: Path) -> None:
     path = save_rows(tmp_path / "wrong.xlsx", [["Name", "DOB"], ["Ana", "1/2/1990"]])
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    xml = members["xl/worksheets/sheet1.xml"]
-    assert b'<dimension ref="A1:B2"' in xml
-    members["xl/worksheets/sheet1.xml"] = xml.replace(
-        b"</sheetData>", b'<row r="900000"><c r="ZZZ900000"><v>1</v></c></row></sheetData>'
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    before = rows_added_to_sheet(path, b'<row r="900000"><c r="ZZZ900000"><v>1</v></c></row>')
+    assert b'<dimension ref="A1:B2"' in before  # which no longer tells the truth
     assert "900,000 rows and 18,278 columns" in input_error(path)
 
 
 def test_a_far_cell_that_is_only_formatted_does_not_stop_the_read(tmp_path: Path) -> None:
     """calamine leaves out cells with no value, so a bold but empty XFD1048576 is no reason to refuse."""
-    path = tmp_path / "formatted.xlsx"
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Name", "DOB"])
-    sheet.append(["Ana", "1/2/1990"])
-    sheet["XFD1048576"].font = Font(bold=True)
-    book.save(path)
-    table = read_table(path)
+
+    def bold(cell: Cell) -> None:
+        cell.font = Font(bold=True)
+
+    table = read_table(two_rows_and_a_far_cell(tmp_path / "formatted.xlsx", bold))
     assert [c.header for c in table.columns] == ["Name", "DOB"]
     assert table.row_count == 1
