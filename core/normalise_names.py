@@ -91,10 +91,10 @@ def is_placeholder(cleaned: pd.Series) -> pd.Series:
     return pd.Series(found, index=cleaned.index)
 
 
-# What a cell with no text gives: a missing name and no other finding.
+# What a cell with no text gives: a missing name and no other finding (keys are NameColumn's fields).
 _NO_NAME = {
     "cleaned": None,
-    "blank": True,
+    "missing": True,
     "placeholder": False,
     "bad_character": False,
     "initial_only": False,
@@ -110,15 +110,7 @@ def clean_names(values: np.ndarray, kinds: np.ndarray, distinct: DistinctTexts |
     """
     if distinct is None:
         distinct = distinct_texts(values, kinds)
-    found = for_each_distinct(distinct, _examine_names, _NO_NAME)
-    return NameColumn(
-        cleaned=found["cleaned"],
-        missing=found["blank"],
-        placeholder=found["placeholder"],
-        bad_character=found["bad_character"],
-        initial_only=found["initial_only"],
-        whitespace=found["whitespace"],
-    )
+    return NameColumn(**for_each_distinct(distinct, _examine_names, _NO_NAME))
 
 
 def _examine_names(distinct: pd.Series) -> dict[str, np.ndarray]:
@@ -128,7 +120,7 @@ def _examine_names(distinct: pd.Series) -> dict[str, np.ndarray]:
     bad = cleaned.str.contains(_BAD_CHARACTER, regex=True).to_numpy(dtype=bool) & ~placeholder
     return {
         "cleaned": np.where(blank, None, cleaned.to_numpy(dtype=object)),
-        "blank": blank,
+        "missing": blank,
         "placeholder": placeholder,
         "bad_character": bad,
         "initial_only": _initial_only(cleaned),
@@ -143,13 +135,13 @@ def _initial_only(cleaned: pd.Series) -> np.ndarray:
     return cleaned.index.isin(short.index[one_letter.to_numpy(dtype=bool)])
 
 
-# What a cell with no text gives: no parts and no finding.
+# What a cell with no text gives: no parts and no finding (keys are FullNameSplit's fields).
 _NO_FULL_NAME = {
     "first": None,
     "last": None,
     "first_kinds": np.uint8(CellKind.EMPTY),
     "last_kinds": np.uint8(CellKind.EMPTY),
-    "placeholder": False,
+    "whole_placeholder": False,
     "whitespace": False,
 }
 
@@ -163,15 +155,7 @@ def split_full_names(
     """
     if distinct is None:
         distinct = distinct_texts(values, kinds)
-    found = for_each_distinct(distinct, _split, _NO_FULL_NAME)
-    return FullNameSplit(
-        first=found["first"],
-        last=found["last"],
-        first_kinds=found["first_kinds"],
-        last_kinds=found["last_kinds"],
-        whole_placeholder=found["placeholder"],
-        whitespace=found["whitespace"],
-    )
+    return FullNameSplit(**for_each_distinct(distinct, _split, _NO_FULL_NAME))
 
 
 def _kinds_of(parts: np.ndarray) -> np.ndarray:
@@ -198,7 +182,7 @@ def _split(distinct: pd.Series) -> dict[str, np.ndarray]:
         "last": last,
         "first_kinds": _kinds_of(first),
         "last_kinds": _kinds_of(last),
-        "placeholder": is_placeholder(cleaned).to_numpy(dtype=bool) & ~blank,
+        "whole_placeholder": is_placeholder(cleaned).to_numpy(dtype=bool) & ~blank,
         "whitespace": (cleaned != distinct).to_numpy(dtype=bool) & ~blank,
     }
 
