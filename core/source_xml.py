@@ -145,7 +145,7 @@ def xlsx_sheet_extras(path: str, sheet_name: str) -> SheetExtras:
             return scan_xlsx_sheet_xml(stream)
 
 
-def xlsx_sheet_dimension(path: str, sheet_name: str) -> tuple[int, int] | None:
+def xlsx_sheet_size(path: str, sheet_name: str) -> tuple[int, int] | None:
     """(rows, columns) calamine will hold for the sheet, found before it parses the sheet; None if unknown.
 
     calamine allocates one cell for every position between its first and last cell holding a value, all at

@@ -106,6 +106,7 @@ class _Candidate:
     name: str
     sheet: python_calamine.CalamineSheet
     header_index: int
+    header: list  # the header row's cells
     score: tuple[bool, int]
 
 
@@ -118,7 +119,7 @@ def _candidate(opened: OpenWorkbook, name: str) -> _Candidate | None:
         return None
     columns = sum(1 for value in sample[index] if cell_is_filled(value))
     data_rows = max(sheet.height - index - 1, 0)
-    return _Candidate(name, sheet, index, (columns >= 2, data_rows * columns * columns))
+    return _Candidate(name, sheet, index, sample[index], (columns >= 2, data_rows * columns * columns))
 
 
 def _choose_sheet(opened: OpenWorkbook) -> _Candidate:
@@ -169,6 +170,7 @@ def _load_sheet(opened: OpenWorkbook, sheet: str | None, header_row: int | None)
     source, names = opened.source, opened.names
     notes: list[str] = []
     header_index: int | None = None
+    header: list = []
     if sheet is not None:
         chosen = opened.resolve(sheet)
         opened.start_extras(chosen)
@@ -176,28 +178,29 @@ def _load_sheet(opened: OpenWorkbook, sheet: str | None, header_row: int | None)
     else:
         opened.start_extras((opened.visible or names)[0])  # most often the one, so begin it early
         candidate = _choose_sheet(opened)
-        chosen, parsed, header_index = candidate.name, candidate.sheet, candidate.header_index
+        chosen, parsed = candidate.name, candidate.sheet
+        header_index, header = candidate.header_index, candidate.header
         del candidate
         if chosen != names[0]:
             notes.append(f'Read the sheet "{chosen}", which holds the table; "{names[0]}" does not.')
         opened.start_extras(chosen)
     start = parsed.start or (0, 0)
     if header_row is not None:
-        header_index = _given_header_index(source, chosen, parsed, start[0], header_row)
+        header_index, header = _given_header(source, chosen, parsed, start[0], header_row)
     elif header_index is None:
         sample = calamine_call(source, lambda: parsed.to_python(nrows=HEADER_SCAN_ROWS))
         header_index = find_header_index(sample)
         if header_index is None:
             raise messages.no_table(source.path, chosen)
-    index = header_index
-    header = calamine_call(source, lambda: parsed.to_python(nrows=index + 1))[index]
+        header = sample[header_index]
     return _LoadedSheet(chosen, parsed, start, header_index, header, notes)
 
 
-def _given_header_index(
+def _given_header(
     source: CheckedFile, sheet: str, parsed: python_calamine.CalamineSheet, start_row: int, header_row: int
-) -> int:
-    """Turn the row number the user chose into an index into calamine's rows (which begin at `start_row`)."""
+) -> tuple[int, list]:
+    """The row the user chose as the header: its index into calamine's rows (which begin at `start_row`), and
+    its cells."""
     last_row = start_row + parsed.height
     if header_row < 1 or header_row > last_row:
         raise messages.header_row_out_of_range(source.path, sheet, header_row, max(last_row, 1))
@@ -207,7 +210,7 @@ def _given_header_index(
     cells = calamine_call(source, lambda: parsed.to_python(nrows=index + 1))[index]
     if not any(cell_is_filled(value) for value in cells):
         raise messages.header_row_blank(source.path, sheet, header_row)
-    return index
+    return index, cells
 
 
 def _body_grid(source: CheckedFile, loaded: _LoadedSheet) -> np.ndarray:

@@ -30,8 +30,8 @@ from core.source_xml import (
     SheetExtras,
     ods_content_is_complete,
     ods_sheet_extras,
-    xlsx_sheet_dimension,
     xlsx_sheet_extras,
+    xlsx_sheet_size,
 )
 
 _T = TypeVar("_T")
@@ -261,7 +261,7 @@ def _refuse_oversized_sheet(source: CheckedFile, name: str) -> None:
     if source.file_format not in ("xlsx", "xlsm"):
         return
     try:
-        size = xlsx_sheet_dimension(str(source.path), name)
+        size = xlsx_sheet_size(str(source.path), name)
     except ZIP_FAILURES:
         raise messages.damaged_workbook(source.path) from None
     if size is not None and size[0] * size[1] > MAX_SHEET_CELLS:
