@@ -183,12 +183,12 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     }
     valid = np.zeros(n, dtype=bool)
     codes = np.full(n, -1, dtype=np.int64)
-    found = {"error_code": _error_code_cells(values, kinds, present, chars)}
+    error_code = _error_code_cells(values, kinds, present, chars)
     if id_type == "OTHER":
         normalised[present] = cleaned  # any value is well-formed; none links
         codes[present] = value_codes(cleaned, chars)
         return IdentifierColumn(
-            normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found
+            normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code, **flags
         )
     shape = {"NHI": _check_nhi, "IRD": _check_ird, "SWN": _check_swn}[id_type](chars, lengths)
     if id_type == "IRD":
@@ -200,7 +200,9 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     flags["bad_check"][present] = shape.bad_check
     flags["test_number"][present] = shape.test_number
     valid[present] = shape.well_formed & ~shape.bad_check & ~shape.test_number
-    return IdentifierColumn(normalised=normalised, empty=empty, valid=valid, codes=codes, **flags, **found)
+    return IdentifierColumn(
+        normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code, **flags
+    )
 
 
 def _error_code_cells(
