@@ -334,8 +334,8 @@ class OpenWorkbook:
 
     def take_sheet(self, name: str) -> python_calamine.CalamineSheet:
         """The parsed sheet (waiting for the worker); handed over, so a sheet passed over can be freed."""
-        future = self._sheets.pop(name, None) or self._parser.submit(get_sheet, self.source, self._book, name)
-        return future.result()
+        self.parse_ahead([name])
+        return self._sheets.pop(name).result()
 
     def start_extras(self, name: str) -> None:
         reader = _EXTRAS_READERS.get(self.source.file_format)
