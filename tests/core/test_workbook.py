@@ -153,7 +153,7 @@ def test_closing_twice_is_harmless(data_dir: Path) -> None:
 
 
 def test_reading_leaves_the_cycle_collector_as_it_found_it(data_dir: Path, tmp_path: Path) -> None:
-    """The collector is paused while cells are made, and back on afterwards, even when the read fails."""
+    """Reading never leaves Python's cycle collector switched off, or on when it was off, even when it fails."""
     assert gc.isenabled()
     read_table(data_dir / "whanau_register.xlsx")
     assert gc.isenabled()
