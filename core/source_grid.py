@@ -160,8 +160,10 @@ def _classify_non_text(
     values: np.ndarray, row_types: np.ndarray, rows: np.ndarray, kinds: np.ndarray
 ) -> None:
     """Kinds for the cells of one column that are not text; whole floats become ints, times become text."""
-    for cell_type in set(row_types.tolist()):
-        these = rows[row_types == cell_type]
+    present = set(row_types.tolist())
+    for cell_type in present:
+        # A column's other cells are nearly always of one type (dates, or numbers): then all rows are it.
+        these = rows if len(present) == 1 else rows[row_types == cell_type]
         kind = _KIND_OF_TYPE.get(cell_type)
         if kind is None:  # datetime.time, timedelta, anything new: keep what the user would read
             values[these] = [str(value) for value in values[these]]
@@ -201,7 +203,11 @@ def blank_text_mask(texts: np.ndarray) -> np.ndarray:
 
 
 def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -> Assembled:
-    """Drop blank columns and rows (counting them), name the columns, and build the `SourceColumn`s."""
+    """Drop blank columns and rows (counting them), name the columns, and build the `SourceColumn`s.
+
+    A column's values may stay a view of the sheet's grid (one cell in every `width`): copying them out would
+    touch every cell once more and then free the grid cell by cell, for no faster work afterwards.
+    """
     kept = [c for c in raw_columns if cell_is_filled(c.header_cell) or bool(c.kinds.any())]
     dropped_columns = len(raw_columns) - len(kept)
     row_numbers = first_data_row_numbers
@@ -224,7 +230,7 @@ def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -
         SourceColumn(
             header=name,
             letter=column_letter(c.index),
-            values=np.ascontiguousarray(c.values),
+            values=c.values,
             kinds=np.ascontiguousarray(c.kinds),
             hidden=c.hidden,
         )
