@@ -18,12 +18,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import InputError
 from core.workbook import OpenWorkbook, read_ahead
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without loading typing before the parse starts
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from core.profile import SupplyProfile
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_SEND_FAILED, EXIT_BUG = 0, 1, 2, 3, 4

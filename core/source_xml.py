@@ -17,8 +17,11 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import IO
+
+# typing.TYPE_CHECKING without loading typing: this module is read before the command line starts the parse.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 _CHUNK = 1 << 20
 _MAX_HEAD = 16 << 20  # the <cols> element comes before <sheetData>; stop looking after this much
@@ -29,12 +32,28 @@ _MAX_COLUMNS = 16384
 _MAX_REPEAT_MARKED = 100_000  # an error cell repeated more than this is a formatting artefact, not data
 
 
-@dataclass
 class SheetExtras:
-    """Error cells and hidden columns of one sheet."""
+    """Error cells and hidden columns of one sheet.
 
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "#N/A"
-    hidden_columns: set[int] = field(default_factory=set)  # 0-based column indexes
+    A plain class, not a dataclass: dataclasses loads inspect and ast, about 6 ms that the command line would
+    spend before it can start parsing the workbook.
+    """
+
+    __slots__ = ("errors", "hidden_columns")
+
+    def __init__(
+        self, errors: dict[tuple[int, int], str] | None = None, hidden_columns: set[int] | None = None
+    ) -> None:
+        self.errors = {} if errors is None else errors  # (row, column) -> "#N/A"
+        self.hidden_columns = set() if hidden_columns is None else hidden_columns  # 0-based column indexes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SheetExtras):
+            return NotImplemented
+        return (self.errors, self.hidden_columns) == (other.errors, other.hidden_columns)
+
+    def __repr__(self) -> str:
+        return f"SheetExtras(errors={self.errors!r}, hidden_columns={self.hidden_columns!r})"
 
 
 # --- .xlsx / .xlsm ----------------------------------------------------------------------------------------

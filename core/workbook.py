@@ -13,13 +13,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import python_calamine
 
@@ -34,7 +33,13 @@ from core.source_xml import (
     xlsx_sheet_size,
 )
 
-_T = TypeVar("_T")
+# typing.TYPE_CHECKING without loading typing (nor dataclasses or concurrent.futures, which loads logging): the
+# command line imports this module before it starts the parse, and each would hold that start back a little.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 _TEXT_SUFFIXES = (".csv", ".txt")
@@ -98,13 +103,18 @@ ZIP_FAILURES = (
 )
 
 
-@dataclass(frozen=True)
 class CheckedFile:
     """A file that passed the cheap checks, with the format its content (not just its name) shows."""
 
-    path: Path
-    file_format: str  # "xlsx", "xlsm", "xls", "ods" or "csv"
-    name_matches_content: bool  # False for, say, an .xlsx file renamed to .xls
+    __slots__ = ("file_format", "name_matches_content", "path")
+
+    def __init__(self, path: Path, file_format: str, name_matches_content: bool) -> None:
+        self.path = path
+        self.file_format = file_format  # "xlsx", "xlsm", "xls", "ods" or "csv"
+        self.name_matches_content = name_matches_content  # False for, say, an .xlsx file renamed to .xls
+
+    def __repr__(self) -> str:
+        return f"CheckedFile({self.path!r}, {self.file_format!r}, {self.name_matches_content!r})"
 
 
 # --- checks before reading ------------------------------------------------------------------------------
@@ -280,6 +290,72 @@ def calamine_call(source: CheckedFile, action: Callable[[], _T]) -> _T:
         raise
 
 
+class _Call:
+    """One call run in a thread of its own, once the call it comes after has finished.
+
+    `OpenWorkbook` needs no more of a thread pool than this: calls taken in turn, a result (or the error raised)
+    to wait for, and a way to drop the calls not yet begun.
+    """
+
+    def __init__(self, name: str, action: Callable[[], object], after: _Call | None) -> None:
+        self._finished = threading.Event()
+        self._dropped = False
+        self._began = False
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(action, after), name=name)
+        self._thread.start()
+
+    def _run(self, action: Callable[[], object], after: _Call | None) -> None:
+        if after is not None:
+            after._finished.wait()
+        try:
+            if not self._dropped:
+                self._began = True
+                self._value = action()
+        except BaseException as error:  # handed to whoever waits for the result, as a future does
+            self._error = error
+        finally:
+            self._finished.set()
+
+    def result(self) -> Any:
+        """Wait for the call and return what it returned, or raise what it raised."""
+        self._finished.wait()
+        if self._error is not None:
+            raise self._error
+        if not self._began:
+            raise InputError("The workbook was closed before this sheet was read.")
+        return self._value
+
+    def drop(self) -> None:
+        """Skip the call if it has not begun (a call running already runs to its end)."""
+        self._dropped = True
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+class _InTurn:
+    """Calls run one after another, each in its own thread: a thread pool of one, in a few lines."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._calls: list[_Call] = []
+
+    def submit(self, action: Callable[[], object]) -> _Call:
+        call = _Call(self._name, action, self._calls[-1] if self._calls else None)
+        self._calls.append(call)
+        return call
+
+    def close(self) -> None:
+        """Drop the calls not yet begun and wait for the one running, if any."""
+        for call in self._calls:
+            call.drop()
+        for call in self._calls:
+            call.join()
+        self._calls.clear()
+
+
 # What recovers the error cells and hidden columns python-calamine leaves out, for each workbook format.
 _EXTRAS_READERS: dict[str, Callable[[str, str], SheetExtras]] = {
     "xlsx": xlsx_sheet_extras,
@@ -306,10 +382,10 @@ class OpenWorkbook:
         except BaseException:
             self._book.close()
             raise
-        self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine")
-        self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-extras")
-        self._sheets: dict[str, Future[python_calamine.CalamineSheet]] = {}
-        self._extras: dict[str, Future[SheetExtras]] = {}
+        self._parser = _InTurn("calamine")
+        self._scanner = _InTurn("sheet-extras")
+        self._sheets: dict[str, _Call] = {}
+        self._extras: dict[str, _Call] = {}
         self._closed = False
 
     def __enter__(self) -> OpenWorkbook:
@@ -330,7 +406,7 @@ class OpenWorkbook:
         """
         for name in names:
             if name not in self._sheets:
-                self._sheets[name] = self._parser.submit(get_sheet, self.source, self._book, name)
+                self._sheets[name] = self._parser.submit(partial(get_sheet, self.source, self._book, name))
 
     def take_sheet(self, name: str) -> python_calamine.CalamineSheet:
         """The parsed sheet (waiting for the worker); handed over, so a sheet passed over can be freed."""
@@ -340,16 +416,16 @@ class OpenWorkbook:
     def start_extras(self, name: str) -> None:
         reader = _EXTRAS_READERS.get(self.source.file_format)
         if reader is not None and name not in self._extras:
-            self._extras[name] = self._scanner.submit(reader, str(self.source.path), name)
+            self._extras[name] = self._scanner.submit(partial(reader, str(self.source.path), name))
 
     def extras(self, name: str) -> SheetExtras:
         """The sheet's error cells and hidden columns (none for CSV-like formats)."""
         self.start_extras(name)
-        future = self._extras.get(name)
-        if future is None:
+        call = self._extras.get(name)
+        if call is None:
             return SheetExtras()
         try:
-            return future.result()
+            return call.result()
         except ZIP_FAILURES:
             raise messages.damaged_workbook(self.source.path) from None
 
@@ -358,8 +434,8 @@ class OpenWorkbook:
         if self._closed:
             return
         self._closed = True
-        self._parser.shutdown(wait=True, cancel_futures=True)
-        self._scanner.shutdown(wait=True, cancel_futures=True)
+        self._parser.close()
+        self._scanner.close()
         self._sheets.clear()
         self._extras.clear()
         self._book.close()

@@ -144,6 +144,60 @@ def test_a_sheet_calamine_cannot_parse_is_an_input_error_from_the_worker(tmp_pat
     assert no_worker_threads_left()
 
 
+def test_calls_run_one_after_another_and_hand_back_results_and_errors() -> None:
+    """The workbook's worker runs its calls in the order given, one at a time, each result to its caller."""
+    order: list[int] = []
+    running = threading.Semaphore(1)
+
+    def step(number: int) -> int:
+        assert running.acquire(blocking=False), "two calls ran at once"
+        try:
+            threading.Event().wait(0.01)
+            order.append(number)
+            return number * 10
+        finally:
+            running.release()
+
+    def panic() -> None:
+        raise KeyboardInterrupt  # a BaseException, as pyo3's PanicException is
+
+    calls = workbook._InTurn("calamine-test")
+    first, failing, last = calls.submit(lambda: step(1)), calls.submit(panic), calls.submit(lambda: step(2))
+    assert (first.result(), last.result()) == (10, 20)
+    with pytest.raises(KeyboardInterrupt):
+        failing.result()
+    assert order == [1, 2]
+    calls.close()
+    assert no_worker_threads_left()
+
+
+def test_closing_the_worker_waits_for_the_running_call_and_drops_the_rest() -> None:
+    began, release, ran = threading.Event(), threading.Event(), []
+
+    def hold() -> str:
+        began.set()
+        release.wait(10)
+        ran.append("running")
+        return "done"
+
+    calls = workbook._InTurn("calamine-test")
+    running = calls.submit(hold)
+    waiting = calls.submit(lambda: ran.append("waiting"))
+    assert began.wait(10)
+    closing = threading.Thread(target=calls.close)
+    closing.start()
+    while not waiting._dropped:  # close() marks the calls not begun before it waits for the running one
+        threading.Event().wait(0.001)
+    release.set()
+    closing.join(10)
+    assert not closing.is_alive()
+    assert ran == ["running"]
+    assert running.result() == "done"
+    with pytest.raises(InputError):
+        waiting.result()
+    assert no_worker_threads_left()
+
+
 def test_closing_twice_is_harmless(data_dir: Path) -> None:
     opened = workbook.read_ahead(data_dir / "whanau_register.xlsx")
     assert opened is not None
