@@ -14,6 +14,7 @@ import contextlib
 import os
 import sys
 import threading
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -291,24 +292,24 @@ def calamine_call(source: CheckedFile, action: Callable[[], _T]) -> _T:
 
 
 class _Call:
-    """One call run in a thread of its own, once the call it comes after has finished.
+    """One call run in a thread of its own, once the thread of the call before it has ended.
 
     `OpenWorkbook` needs no more of a thread pool than this: calls taken in turn, a result (or the error raised)
-    to wait for, and a way to drop the calls not yet begun.
+    to wait for, and a way to drop the calls not yet begun. Only whoever holds the call holds its result, so a
+    parsed sheet handed over is freed as soon as its taker lets it go.
     """
 
-    def __init__(self, name: str, action: Callable[[], object], after: _Call | None) -> None:
+    def __init__(self, name: str, action: Callable[[], object], after: threading.Thread | None) -> None:
         self._finished = threading.Event()
         self._dropped = False
         self._began = False
         self._value: object = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(action, after), name=name)
-        self._thread.start()
+        self.thread = threading.Thread(target=self._run, args=(action, after), name=name)
 
-    def _run(self, action: Callable[[], object], after: _Call | None) -> None:
+    def _run(self, action: Callable[[], object], after: threading.Thread | None) -> None:
         if after is not None:
-            after._finished.wait()
+            after.join()
         try:
             if not self._dropped:
                 self._began = True
@@ -331,29 +332,32 @@ class _Call:
         """Skip the call if it has not begun (a call running already runs to its end)."""
         self._dropped = True
 
-    def join(self) -> None:
-        self._thread.join()
-
 
 class _InTurn:
-    """Calls run one after another, each in its own thread: a thread pool of one, in a few lines."""
+    """Calls run one after another, each in its own thread: a thread pool of one, in a few lines.
+
+    It keeps the calls' threads, not the calls, so that it never holds a result.
+    """
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._calls: list[_Call] = []
+        self._threads: list[threading.Thread] = []
+        self._calls: weakref.WeakSet[_Call] = weakref.WeakSet()  # to drop on closing, while anyone holds them
 
     def submit(self, action: Callable[[], object]) -> _Call:
-        call = _Call(self._name, action, self._calls[-1] if self._calls else None)
-        self._calls.append(call)
+        call = _Call(self._name, action, self._threads[-1] if self._threads else None)
+        self._threads.append(call.thread)
+        self._calls.add(call)
+        call.thread.start()
         return call
 
     def close(self) -> None:
         """Drop the calls not yet begun and wait for the one running, if any."""
-        for call in self._calls:
+        for call in list(self._calls):
             call.drop()
-        for call in self._calls:
-            call.join()
-        self._calls.clear()
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
 
 
 # What recovers the error cells and hidden columns python-calamine leaves out, for each workbook format.

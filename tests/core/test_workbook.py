@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import itertools
 import threading
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -169,6 +170,21 @@ def test_calls_run_one_after_another_and_hand_back_results_and_errors() -> None:
     assert order == [1, 2]
     calls.close()
     assert no_worker_threads_left()
+
+
+def test_the_worker_holds_no_result_once_the_call_is_let_go() -> None:
+    """A parsed sheet handed over is freed when its taker lets it go (the read frees calamine's copy early)."""
+
+    class Parsed:
+        pass
+
+    calls = workbook._InTurn("calamine-test")
+    call = calls.submit(Parsed)
+    parsed = weakref.ref(call.result())
+    del call
+    gc.collect()
+    assert parsed() is None
+    calls.close()
 
 
 def test_closing_the_worker_waits_for_the_running_call_and_drops_the_rest() -> None:
