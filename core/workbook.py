@@ -370,12 +370,12 @@ _EXTRAS_READERS: dict[str, Callable[[str, str], SheetExtras]] = {
 
 
 class OpenWorkbook:
-    """A workbook open in python-calamine whose sheets are parsed by one worker thread, on demand or ahead.
+    """A workbook open in python-calamine whose sheets are parsed in worker threads, on demand or ahead.
 
-    Only the worker touches the calamine workbook once it is open (python-calamine refuses two threads
-    borrowing it at once); the parsed sheets it hands back are independent objects. Error cells and hidden
-    columns are recovered from the file's XML by a second worker at the same time. Close it (or use it in a
-    `with` block) to stop both and let go of the file.
+    Once it is open only the workers touch the calamine workbook, one sheet at a time (python-calamine refuses
+    two threads borrowing it at once); the parsed sheets they hand back are independent objects. Error cells
+    and hidden columns are recovered from the file's XML by other workers at the same time. Close it (or use
+    it in a `with` block) to stop them all and let go of the file.
     """
 
     def __init__(self, source: CheckedFile) -> None:
