@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.normalise_cells import cell_texts, error_code_texts, kind_mask, none_mask, row_of_each
+from core.normalise_cells import cell_texts, error_code_texts, kind_mask, row_of_each
 from core.table import CellKind
 
 ID_TYPES = ("NHI", "SWN", "IRD", "OTHER")
@@ -165,10 +165,12 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     """Clean and check a column of identifiers of one type (NHI, SWN, IRD or OTHER)."""
     if id_type not in ID_TYPES:
         raise InputError(f"The identifier type {id_type!r} is not known: choose NHI, SWN, IRD or OTHER.")
-    texts = cell_texts(values, kinds)
-    n = len(texts)
-    present = np.flatnonzero(~none_mask(texts))
-    cleaned, changed, chars = _clean_texts(texts[present])
+    kinds = np.asarray(kinds, dtype=np.uint8)
+    n = len(kinds)
+    present = np.flatnonzero(~kind_mask(kinds, CellKind.EMPTY))
+    cleaned, changed, chars = _clean_texts(
+        _texts_of(np.asarray(values, dtype=object)[present], kinds[present])
+    )
     lengths = np.count_nonzero(chars, axis=0)
     has_value = lengths > 0  # a value of only spaces or dashes counts as empty
     if not has_value.all():
@@ -203,6 +205,17 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     return IdentifierColumn(
         normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code, **flags
     )
+
+
+def _texts_of(cells: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """The `cell_texts` of cells taken out of a column (no empty one among them), without copying them again.
+
+    Which cells are empty is told by their kinds, not by looking at the cells: each look at every cell of a
+    100,000-row column costs several milliseconds.
+    """
+    if (kind_mask(kinds, CellKind.TEXT) | kind_mask(kinds, CellKind.ERROR)).all():
+        return cells  # the usual column: its texts are the cells, already a copy of their own
+    return cell_texts(cells, kinds)
 
 
 def _error_code_cells(
