@@ -56,3 +56,15 @@ def test_the_project_never_reads_the_shared_folder() -> None:
         if "../shared" in path.read_text(encoding="utf-8") and path.name != "test_architecture.py"
     ]
     assert offenders == []
+
+
+def test_the_command_line_starts_the_parse_before_loading_the_heavy_modules() -> None:
+    """`core.cli` starts python-calamine parsing before it imports pandas and the checks (they overlap).
+
+    Everything it loads first is on the way to that start, so it keeps off the heavier modules too.
+    """
+    heavy = ("pandas", "numpy", "typing", "dataclasses", "concurrent", "logging")
+    script = f"import sys\nimport core.cli\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))\n"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
