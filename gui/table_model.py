@@ -28,13 +28,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.check import CheckResult
+from core.check import SEVERITY_ORDER, CheckResult
 from core.rules import FIELD_NAMES, RULES, SEVERITIES
 from core.table import CellKind
 
-# Severity ids, worst first: a rank indexes this. Their words come from core.rules; colours and icons are Qt's.
+# Severity ids, worst first: a rank (core.check.SEVERITY_ORDER) indexes this. Their words come from core.rules;
+# colours and icons are Qt's.
 SEVERITY_IDS = tuple(SEVERITIES)
-SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITY_IDS)}
 SEVERITY_COLOURS = {"error": "#f9d6d3", "warning": "#fcebc2", "info": "#dbe9f6"}
 SEVERITY_ICONS = {
     "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -126,7 +126,7 @@ class ProblemIndex:
         self.messages = issues["message"].to_numpy(dtype=object)
         self.severities = issues["severity"].to_numpy(dtype=object)
         self.positions = issues["position"].to_numpy(dtype=np.int64)
-        ranks = issues["severity"].map(SEVERITY_RANK).to_numpy(dtype=np.int64)
+        ranks = issues["severity"].map(SEVERITY_ORDER).to_numpy(dtype=np.int64)
         column_of = {column.header: number for number, column in enumerate(table.columns)}
         self.columns = issues["column"].map(column_of).fillna(-1).to_numpy(dtype=np.int64)
         numbers = np.arange(len(issues), dtype=np.int64)
@@ -160,7 +160,7 @@ class ProblemIndex:
                     rows=int(rows),
                 )
             )
-        return sorted(groups, key=lambda g: (SEVERITY_RANK[g.severity], -g.rows, g.message))
+        return sorted(groups, key=lambda g: (SEVERITY_ORDER[g.severity], -g.rows, g.message))
 
     def issues_of(self, rule_id: str, field: str | None) -> np.ndarray:
         """Per issue: is it this rule on this field (field None: a rule on the whole row)?"""
