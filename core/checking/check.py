@@ -19,7 +19,9 @@ import pandas as pd
 
 from core.checking.identifiers import IdentifierColumn, check_identifiers
 from core.checking.normalise import (
+    DateColumn,
     DistinctTexts,
+    birth_years,
     clean_names,
     display_value,
     distinct_texts,
@@ -33,6 +35,7 @@ from core.checking.normalise import (
 from core.checking.rules import RULES, SEVERITIES, plural
 from core.errors import InputError
 from core.profile import SupplyProfile
+from core.reading.header_words import fold_header, spelt_out
 from core.reading.table import CellKind, SourceColumn, SourceTable
 
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
@@ -320,6 +323,8 @@ def _check_dates(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
             date_order=check.profile.date_order,
             as_of=check.as_of,
         )
+        if field_name == "date_of_birth":
+            parsed = _years_of_birth(check, parsed)
         check.report(parsed.unreadable, "date_unreadable", field_name)
         check.report(parsed.month_first, "date_month_first", field_name)
         check.report(parsed.from_number, "date_from_number", field_name)
@@ -348,6 +353,32 @@ def _check_dates(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     if end is not None:
         check.report(end > as_of, "end_in_future", "end_date")
     return dates, usable_dob
+
+
+def _years_of_birth(check: _Check, parsed: DateColumn) -> DateColumn:
+    """A date-of-birth column of years only: each year reported as such (and when it is in the future or too
+    long ago), and no date read from it: as date serials the years would all be days in 1905-1907."""
+    words = spelt_out(fold_header(check.columns["date_of_birth"].header)).split()
+    says_year = "year" in words or "yob" in words
+    years = birth_years(
+        check.values["date_of_birth"],
+        check.kinds["date_of_birth"],
+        header_says_year=says_year,
+        as_of=check.as_of,
+    )
+    if years is None:
+        return parsed
+    year_rows = years > 0
+    check.report(year_rows, "dob_year_only", "date_of_birth")
+    check.report(year_rows & (years > check.as_of.year), "dob_in_future", "date_of_birth")
+    check.report(year_rows & (years < check.as_of.year - OLDEST_AGE_YEARS), "dob_too_old", "date_of_birth")
+    return DateColumn(
+        dates=np.where(year_rows, np.datetime64("NaT"), parsed.dates).astype("datetime64[D]"),
+        empty=parsed.empty,
+        unreadable=parsed.unreadable & ~year_rows,
+        month_first=parsed.month_first & ~year_rows,
+        from_number=parsed.from_number & ~year_rows,
+    )
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -308,3 +308,51 @@ def _day_month_either_way(first: np.ndarray, second: np.ndarray, years: np.ndarr
     preferred, other = (as_day_first, as_month_first) if day_first else (as_month_first, as_day_first)
     swapped = np.isnat(preferred) & ~np.isnat(other)
     return np.where(swapped, other, preferred), swapped
+
+
+YEAR_ONLY_SAMPLE = 200  # the first filled cells looked at before the whole column is
+
+
+def birth_years(
+    values: np.ndarray, kinds: np.ndarray, *, header_says_year: bool, as_of: datetime.date
+) -> np.ndarray | None:
+    """The year per row (0 where none) when a date-of-birth column holds only years, else None.
+
+    A column holds only years when its filled cells are whole numbers (number cells, or four digits typed as
+    text) that are plausible years: from 1900 to the as-of year, or, under a heading that says "year", nine in
+    ten of them four-digit numbers from 1800 on. Read as date serials they would all be days in 1905-1907.
+    """
+    filled = np.flatnonzero(~kind_mask(kinds, CellKind.EMPTY) & ~kind_mask(kinds, CellKind.ERROR))
+    if not len(filled) or kind_mask(kinds[filled[:YEAR_ONLY_SAMPLE]], CellKind.DATE).any():
+        return None
+    sample = _whole_years(values[filled[:YEAR_ONLY_SAMPLE]], kinds[filled[:YEAR_ONLY_SAMPLE]])
+    low = 1800 if header_says_year else 1900
+    if not _years_enough(sample, low, as_of.year, header_says_year):
+        return None
+    years = _whole_years(values[filled], kinds[filled])
+    if not _years_enough(years, low, as_of.year, header_says_year):
+        return None
+    per_row = np.zeros(len(values), dtype=np.int64)
+    per_row[filled] = np.where((years >= 1000) & (years <= 9999), years, 0)
+    return per_row
+
+
+def _years_enough(years: np.ndarray, low: int, high: int, header_says_year: bool) -> bool:
+    plausible = np.count_nonzero((years >= low) & (years <= high))
+    return plausible == len(years) or (header_says_year and plausible * 10 >= 9 * len(years))
+
+
+def _whole_years(cells: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Each cell as a whole number when it is a number cell or four digits of text; -1 otherwise."""
+    years = np.full(len(cells), -1, dtype=np.int64)
+    numbers = np.flatnonzero(kind_mask(kinds, CellKind.NUMBER))
+    if len(numbers):
+        as_float = np.asarray(cells[numbers], dtype=float)
+        whole = np.isfinite(as_float) & (np.floor(as_float) == as_float) & (np.abs(as_float) < 10_000)
+        years[numbers[whole]] = as_float[whole].astype(np.int64)
+    texts = np.flatnonzero(kind_mask(kinds, CellKind.TEXT))
+    if len(texts):
+        stripped = pd.Series(cells[texts], dtype=object).str.strip()
+        four = stripped.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
+        years[texts[four]] = stripped[four].astype(np.int64).to_numpy()
+    return years

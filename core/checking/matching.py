@@ -12,89 +12,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.checking.identifiers import clean_identifier, ird_is_valid, nhi_is_well_formed, swn_is_valid
+from core.checking.identifiers import (
+    clean_identifier,
+    ird_is_valid,
+    nhi_is_valid,
+    nhi_is_well_formed,
+    swn_is_valid,
+)
 from core.profile import FIELDS
+from core.reading.header_words import (
+    EXCLUDING_WORDS,
+    HEADER_PHRASES,
+    HEADER_WORDS,
+    NOT_AN_IDENTIFIER_WORDS,
+    fold_header,
+    spelt_out,
+)
 from core.reading.table import CellKind, SourceColumn, SourceTable
+
+__all__ = ["HEADER_PHRASES", "HEADER_WORDS", "MappingSuggestion", "fold_header", "suggest_mapping"]
 
 # Every profile field but record_id: an organisation's own record number is never guessed, only chosen.
 MAPPABLE_FIELDS = tuple(field_name for field_name in FIELDS if field_name != "record_id")
 MINIMUM_CONFIDENCE = 0.5
 SAMPLE_SIZE = 500
 
-# Whole-header phrases (folded: lower case, no accents, punctuation as spaces) and how sure each makes us.
-HEADER_PHRASES: dict[str, dict[str, float]] = {
-    "identifier": {
-        "nhi": 1.0, "nhi number": 1.0, "nhi no": 1.0, "nhi num": 1.0, "nhi id": 1.0,
-        "national health index": 1.0, "national health index number": 1.0, "client nhi": 1.0,
-        "swn": 1.0, "client swn": 1.0, "swn number": 1.0, "msd number": 1.0, "msd client number": 1.0,
-        "msd client no": 1.0, "social welfare number": 1.0, "msd swn": 1.0,
-        "ird": 1.0, "ird number": 1.0, "ird no": 1.0, "tax number": 0.9, "tax file number": 0.9,
-        "ird num": 1.0,
-    },
-    "first_name": {
-        "first name": 1.0, "first names": 1.0, "firstname": 1.0, "given name": 1.0, "given names": 1.0,
-        "given name s": 1.0, "forename": 1.0, "forenames": 1.0, "christian name": 0.9, "fname": 0.9,
-        "ingoa tuatahi": 1.0, "first": 0.7, "given": 0.8, "client first name": 1.0,
-    },
-    "last_name": {
-        "surname": 1.0, "last name": 1.0, "lastname": 1.0, "family name": 1.0, "whanau name": 1.0,
-        "ingoa whanau": 1.0, "ingoa whakamutunga": 1.0, "lname": 0.9, "family": 0.7, "last": 0.6,
-        "client surname": 1.0, "client last name": 1.0,
-    },
-    "full_name": {
-        "name": 0.9, "full name": 1.0, "fullname": 1.0, "client name": 1.0, "participant name": 1.0,
-        "person name": 1.0, "ingoa": 0.9, "ingoa katoa": 1.0, "client": 0.6, "participant": 0.6,
-        "student name": 0.9, "patient name": 0.9, "tamariki name": 0.9,
-    },
-    "date_of_birth": {
-        "dob": 1.0, "d o b": 1.0, "date of birth": 1.0, "birth date": 1.0, "birthdate": 1.0,
-        "born": 0.9, "birthday": 0.9, "ra whanau": 1.0, "date born": 1.0, "birth": 0.8,
-    },
-    "gender": {
-        "gender": 1.0, "sex": 1.0, "ira": 0.9, "ira tangata": 1.0, "gender identity": 1.0,
-        "sex gender": 1.0, "gender sex": 1.0, "m f": 0.8,
-    },
-    "start_date": {
-        "start date": 1.0, "start": 0.8, "date enrolled": 1.0, "enrolled": 0.9, "enrolment date": 1.0,
-        "enrollment date": 1.0, "enrolled date": 1.0, "referral date": 1.0, "date referred": 1.0,
-        "referred": 0.8, "intake date": 1.0, "entry date": 1.0, "admission date": 1.0, "admitted": 0.8,
-        "date started": 1.0, "service start": 1.0, "service start date": 1.0, "programme start": 1.0,
-        "program start": 1.0, "registration date": 1.0, "date registered": 1.0, "date joined": 1.0,
-        "join date": 1.0, "joined": 0.8, "open date": 0.9, "date opened": 0.9, "commenced": 0.9,
-        "commencement date": 1.0, "date of referral": 1.0, "date of entry": 1.0, "start of service": 1.0,
-        "first contact": 0.8, "first contact date": 0.9, "ra timata": 1.0,
-    },
-    "end_date": {
-        "end date": 1.0, "end": 0.8, "exit date": 1.0, "date exited": 1.0, "exited": 0.8,
-        "closed date": 1.0, "date closed": 1.0, "closed": 0.8, "closure date": 1.0, "discharge date": 1.0,
-        "date discharged": 1.0, "discharged": 0.8, "finish date": 1.0, "date finished": 1.0,
-        "service end": 1.0, "service end date": 1.0, "programme end": 1.0, "program end": 1.0,
-        "date left": 1.0, "leaving date": 1.0, "end of service": 1.0, "completion date": 0.9,
-        "date completed": 0.9, "ra mutunga": 1.0, "exit": 0.8,
-    },
-}  # fmt: skip
-
-# Words that, anywhere in a header, point at a field (weaker than a whole phrase).
-HEADER_WORDS: dict[str, dict[str, float]] = {
-    "identifier": {"nhi": 0.9, "swn": 0.9, "ird": 0.9, "msd": 0.7},
-    "first_name": {"forename": 0.8, "given": 0.75, "first": 0.55},
-    "last_name": {"surname": 0.85, "family": 0.6},
-    "date_of_birth": {"dob": 0.85, "birth": 0.85, "born": 0.7},
-    "gender": {"gender": 0.85, "sex": 0.8},
-    "start_date": {"start": 0.7, "enrol": 0.7, "enrolled": 0.7, "referral": 0.7, "intake": 0.7, "entry": 0.6},
-    "end_date": {"exit": 0.7, "closed": 0.7, "discharge": 0.7, "end": 0.65, "finish": 0.65},
-}
-# Words that mean a column is not a person field, whatever else it says ("Key worker name", "Next of kin").
-EXCLUDING_WORDS = (
-    "note", "notes", "comment", "comments", "worker", "staff", "kin", "contact", "phone", "email",
-    "address", "school", "caregiver", "parent", "mother", "father", "referrer", "agency", "programme",
-    "program", "reason", "outcome", "status", "ethnicity", "iwi", "age", "suburb", "doctor", "gp",
-)  # fmt: skip
+# Value-only evidence for an identifier: at least this many values pass the NHI or IRD check character, and
+# this share of the column does. One random number in 11 passes an IRD check (1 in 11 or 23 for an NHI),
+# so four passes at 80% happen by chance about once in ten thousand columns. An SWN has no check digit:
+# nine digits (a ZIP+4 code, a club's member number) are never taken for one without a heading saying so.
+ID_MIN_PASSES = 4
+ID_MIN_PASS_SHARE = 0.8
+# A match from the values alone is at most this sure: below SURE, so it is always asked about.
+VALUES_ALONE_CAP = 0.8
+SURE = 0.85  # from here on a match is "sure": the window shows it as such and `check` trusts it
+YEAR_MIN = 1900
 
 DATE_TEXT = re.compile(
     r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
@@ -114,15 +70,21 @@ class ColumnProfile:
 
     non_empty: int = 0
     text_share: float = 0.0
-    date_share: float = 0.0
-    nhi_share: float = 0.0
+    date_share: float = 0.0  # date cells, and text that reads as a date
+    nhi_share: float = 0.0  # NHI-shaped
+    nhi_valid_share: float = 0.0  # NHI-shaped and passing the check character
     nine_digit_share: float = 0.0
-    ird_share: float = 0.0
+    ird_share: float = 0.0  # IRD numbers passing the check digit
     gender_share: float = 0.0
     name_like_share: float = 0.0
     birth_year_share: float = 0.0  # dates in 1920-2020
     recent_year_share: float = 0.0  # dates from 2005 on (service dates cluster in recent years)
     distinct_share: float = 0.0
+    year_share: float = 0.0  # whole numbers from 1900 to this year (a year, not a date serial)
+    year_span: int = 0  # latest minus earliest of those years
+
+    def passes(self, share: float) -> int:
+        return round(share * self.non_empty)
 
 
 @dataclass
@@ -133,13 +95,14 @@ class MappingSuggestion:
     confidence: dict[str, float] = field(default_factory=dict)
     identifier_type: str | None = None
 
+    def unsure_fields(self) -> list[str]:
+        """The matched fields below SURE: to be confirmed by a person before a check can be all clear."""
+        return [f for f in self.mapping if self.confidence.get(f, 0.0) < SURE]
 
-def fold_header(text: str) -> str:
-    """Lower case, no accents or macrons, punctuation as single spaces: 'D.O.B.' -> 'd o b'."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("ʻ", "").replace("'", "").replace("’", "")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped.casefold()).split())
+    @property
+    def identifier_unsure(self) -> bool:
+        """The ID number column was guessed from weak evidence (its values, or a heading that says little)."""
+        return "identifier" in self.mapping and self.confidence.get("identifier", 0.0) < SURE
 
 
 def header_score(header: str, field_name: str) -> float:
@@ -147,23 +110,33 @@ def header_score(header: str, field_name: str) -> float:
     folded = fold_header(header)
     if not folded:
         return 0.0
+    words = folded.split()
+    if field_name == "identifier" and any(word in NOT_AN_IDENTIFIER_WORDS for word in words):
+        return 0.0
     phrases = HEADER_PHRASES[field_name]
-    squashed = folded.replace(" ", "")
-    for candidate in (folded, squashed):
+    for candidate in dict.fromkeys((folded, spelt_out(folded))):
+        squashed = candidate.replace(" ", "")
         if candidate in phrases:
             return phrases[candidate]
-    for phrase, score in phrases.items():
-        if phrase.replace(" ", "") == squashed:
-            return score
-    words = folded.split()
+        if squashed in phrases:
+            return phrases[squashed]
+        for phrase, score in phrases.items():
+            if phrase.replace(" ", "") == squashed:
+                return score
+    words = spelt_out(folded).split()
     if any(word in EXCLUDING_WORDS for word in words):
         return 0.0
     best = 0.0
+    squashed = "".join(words)
     for word, score in HEADER_WORDS.get(field_name, {}).items():
         if word in words or (len(word) > 4 and word in squashed):
             best = max(best, score)
     if field_name in ("first_name", "last_name", "full_name") and "name" in words and best:
         best = min(1.0, best + 0.15)
+    if field_name == "full_name" and not best and len(words) >= 2 and words[-1] in ("name", "names"):
+        best = 0.85  # "Employee Name", "Member name", "Whānau member name": a person's whole name
+    if field_name == "date_of_birth" and not best and ("year" in words):
+        best = 0.6  # "Year", "Birth yr": a year of birth only when the values are birth-era years
     return best
 
 
@@ -182,6 +155,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
     compact = [_digits(clean_identifier(text)) for text in texts]
     years: list[int] = []
     dates = 0
+    whole_years: list[int] = []
     for value, text in zip(values, texts, strict=True):
         if isinstance(value, dt.date):
             dates += 1
@@ -191,6 +165,10 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
             found = YEAR_IN_TEXT.search(text)
             if found:
                 years.append(int(found.group(1)))
+        elif (isinstance(value, int) and not isinstance(value, bool)) or (len(text) == 4 and text.isdigit()):
+            number = int(value) if isinstance(value, int) else int(text)
+            if YEAR_MIN <= number <= dt.date.today().year:
+                whole_years.append(number)
     # Only text cells can be a gender or a name: a number or date shows digits, which no such word has.
     text_values = [t for v, t in zip(values, texts, strict=True) if isinstance(v, str)]
     genders = {t for t in set(text_values) if fold_header(t) in GENDER_WORDS}  # each distinct text once
@@ -200,6 +178,7 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
         text_share=len(text_values) / count,
         date_share=dates / count,
         nhi_share=sum(1 for c in compact if nhi_is_well_formed(c)) / count,
+        nhi_valid_share=sum(1 for c in compact if nhi_is_valid(c)) / count,
         nine_digit_share=sum(1 for c in compact if swn_is_valid(c)) / count,
         ird_share=sum(1 for c in compact if ird_is_valid(c)) / count,
         gender_share=sum(1 for t in text_values if t in genders) / count,
@@ -207,6 +186,8 @@ def profile_column(column: SourceColumn) -> ColumnProfile:
         birth_year_share=(sum(1 for y in years if 1920 <= y <= 2020) / len(years)) if years else 0.0,
         recent_year_share=(sum(1 for y in years if y >= 2005) / len(years)) if years else 0.0,
         distinct_share=len(set(texts)) / count,
+        year_share=len(whole_years) / count,
+        year_span=(max(whole_years) - min(whole_years)) if whole_years else 0,
     )
 
 
@@ -214,17 +195,31 @@ def _digits(text: str) -> str:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
+def _is_dates(values: ColumnProfile) -> bool:
+    """Mostly date cells or date text: never an identifier, however its digits happen to add up."""
+    return values.date_share >= 0.5
+
+
+def _birth_years(values: ColumnProfile) -> bool:
+    """Whole numbers that are years of birth: nearly all 1900 to now, spread over the generations."""
+    return values.year_share >= 0.9 and values.year_span >= 15
+
+
 def value_fit(field_name: str, values: ColumnProfile) -> float:
     """How well the values suit the field (0 to 1), whatever the header says."""
     if values.non_empty == 0:
         return 0.5  # an empty column neither confirms nor denies its header
     if field_name == "identifier":
+        if _is_dates(values):
+            return 0.0
         return max(values.nhi_share, values.nine_digit_share, values.ird_share, 0.6 * values.distinct_share)
     if field_name in ("first_name", "last_name", "full_name"):
         return values.name_like_share * (1.0 - values.date_share) * (1.0 - 0.8 * values.gender_share)
     if field_name == "gender":
         return values.gender_share if values.gender_share else 0.3 * (values.distinct_share < 0.1)
     if field_name == "date_of_birth":
+        if values.year_share >= 0.9:
+            return 0.9 if _birth_years(values) else 0.0
         return values.date_share * (0.6 + 0.4 * values.birth_year_share)
     if field_name in ("start_date", "end_date"):
         return values.date_share * (0.6 + 0.4 * values.recent_year_share)
@@ -232,9 +227,17 @@ def value_fit(field_name: str, values: ColumnProfile) -> float:
 
 
 def values_alone_score(field_name: str, values: ColumnProfile) -> float:
-    """Confidence from values only, for columns whose header says little ("ID", "Date", "Column F")."""
+    """Confidence from values only, for columns whose header says little ("ID", "Date", "Column F").
+
+    Never SURE: a match made without a heading that says so is always put to a person.
+    """
     if field_name == "identifier":
-        return 0.85 * max(values.nhi_share, values.ird_share, values.nine_digit_share) ** 2
+        if _is_dates(values):
+            return 0.0
+        share = max(values.nhi_valid_share, values.ird_share)
+        if share < ID_MIN_PASS_SHARE or values.passes(share) < ID_MIN_PASSES:
+            return 0.0
+        return VALUES_ALONE_CAP * share
     if field_name == "gender":
         return 0.75 * values.gender_share**2
     if field_name == "date_of_birth" and values.date_share > 0.8:
@@ -244,7 +247,7 @@ def values_alone_score(field_name: str, values: ColumnProfile) -> float:
 
 def identifier_type_for(header: str, values: ColumnProfile) -> str:
     """NHI, SWN, IRD or OTHER: the header's word first, then the shape of the values."""
-    words = fold_header(header).split()
+    words = spelt_out(fold_header(header)).split()
     for kind, hints in (
         ("NHI", ("nhi", "health")),
         ("SWN", ("swn", "msd", "welfare")),
@@ -256,9 +259,7 @@ def identifier_type_for(header: str, values: ColumnProfile) -> str:
         return "NHI"
     if values.ird_share >= 0.8:
         return "IRD"
-    if values.nine_digit_share >= 0.5:
-        return "SWN"
-    return "OTHER"
+    return "OTHER"  # nine digits alone are no SWN: only a heading says so
 
 
 def suggest_mapping(table: SourceTable) -> MappingSuggestion:
@@ -269,7 +270,11 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
         for field_name in MAPPABLE_FIELDS:
             by_header = header_score(column.header, field_name)
             score = by_header * (0.6 + 0.4 * value_fit(field_name, profiles[index])) if by_header else 0.0
-            if not _excluded(column.header):
+            if field_name == "identifier" and _is_dates(profiles[index]):
+                score = 0.0
+            if field_name == "date_of_birth" and by_header and profiles[index].year_share >= 0.9:
+                score = score if _birth_years(profiles[index]) else 0.0
+            if not _excluded(column.header, field_name):
                 score = max(score, values_alone_score(field_name, profiles[index]))
             if score >= MINIMUM_CONFIDENCE:
                 candidates.append((score, field_name, index))
@@ -294,8 +299,11 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
     return suggestion
 
 
-def _excluded(header: str) -> bool:
-    return any(word in EXCLUDING_WORDS for word in fold_header(header).split())
+def _excluded(header: str, field_name: str) -> bool:
+    """The header says the column is no person field, or (for the identifier) no person's ID number."""
+    words = spelt_out(fold_header(header)).split()
+    vetoes = NOT_AN_IDENTIFIER_WORDS if field_name == "identifier" else ()
+    return any(word in EXCLUDING_WORDS or word in vetoes for word in words)
 
 
 def _conflicts(field_name: str, chosen: dict[str, tuple[float, int]]) -> bool:

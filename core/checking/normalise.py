@@ -16,7 +16,7 @@ from core.checking.cells import (
     error_code_texts,
     row_of_each,
 )
-from core.checking.dates import DATE_ORDERS, DateColumn, parse_dates
+from core.checking.dates import DATE_ORDERS, DateColumn, birth_years, parse_dates
 from core.checking.genders import (
     BUILT_IN_GENDERS,
     GENDER_CODES,
@@ -49,6 +49,7 @@ __all__ = [
     "GenderColumn",
     "IdentifierColumn",
     "NameColumn",
+    "birth_years",
     "cell_texts",
     "check_identifiers",
     "clean_names",

@@ -129,6 +129,9 @@ _CATALOGUE = (
          "Check the year of birth; it is probably mistyped."),
     Rule("dob_placeholder", "warning", "Date of birth looks like a stand-in date (such as 1 January 1900), not a real birthday.",
          "Enter the real date of birth, or leave it empty if you do not know it."),
+    Rule("dob_year_only", "warning", "Only the year of birth is recorded, not the full date.",
+         "Record the full date of birth if you have it. Stats NZ links a person without an ID number by name, "
+         "gender and full date of birth, so with only the year this person can be linked only by their ID number."),
     Rule("dob_after_start", "error", "Date of birth is after the service start date.",
          "Check both dates: one of them is wrong."),
     Rule("start_missing", "warning", "Service start date is missing.",
@@ -155,6 +158,16 @@ _CATALOGUE = (
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOGUE}
+
+
+def unsure_identifier(column: str, id_type: str | None, confidence: float) -> str:
+    """Said when the ID number column was matched from weak evidence: a check is then never all clear."""
+    id_name = ID_TYPE_NAMES.get(id_type or "OTHER", "ID")
+    return (
+        f'The ID number column "{column}" was matched from its values, not from a heading that says so '
+        f"({round(100 * confidence)}% sure): make sure it holds each person's {id_name}, then save the "
+        "matches (in the window, or as a profile) and check again with them."
+    )
 
 
 def rule(rule_id: str) -> Rule:

@@ -13,14 +13,14 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
 from core.checking.check import SEVERITY_ORDER, CheckResult, run_check
 from core.checking.matching import MappingSuggestion, suggest_mapping
 from core.checking.rules import FIELD_NAMES as FIELD_LABELS
-from core.checking.rules import RULES, SEVERITIES, plural
+from core.checking.rules import RULES, SEVERITIES, plural, unsure_identifier
 from core.cli.exit_codes import EXIT_OK, EXIT_PROBLEMS, EXIT_SEND_FAILED
 from core.errors import InputError, SendError
 from core.profile import SupplyProfile, save_profile
@@ -44,7 +44,24 @@ def inspection(table: SourceTable, suggestion: MappingSuggestion) -> dict[str, A
         "mapping": suggestion.mapping,
         "identifier_type": suggestion.identifier_type,
         "confidence": suggestion.confidence,
+        "needs_confirming": needs_confirming(suggestion),
     }
+
+
+def needs_confirming(suggestion: MappingSuggestion) -> list[dict[str, Any]]:
+    """The matches a person must confirm before a check can be all clear: an ID number column guessed from
+    weak evidence (its values alone, or a heading that says little) could send birthdays as IRD numbers."""
+    if not suggestion.identifier_unsure:
+        return []
+    column, confidence = suggestion.mapping["identifier"], suggestion.confidence.get("identifier", 0.0)
+    return [
+        {
+            "field": "identifier",
+            "column": column,
+            "confidence": confidence,
+            "message": unsure_identifier(column, suggestion.identifier_type, confidence),
+        }
+    ]
 
 
 def print_inspection(table: SourceTable, suggestion: MappingSuggestion) -> None:
@@ -61,6 +78,8 @@ def print_inspection(table: SourceTable, suggestion: MappingSuggestion) -> None:
         kind = f" ({suggestion.identifier_type})" if field_name == "identifier" else ""
         sure = round(100 * suggestion.confidence.get(field_name, 0))
         print(f"  {FIELD_LABELS[field_name] + kind:<22} <- {header!r} ({sure}% sure)")
+    for unsure in needs_confirming(suggestion):
+        print(f"Check this: {unsure['message']}")
     unmatched = [h for h in table.headers if h not in suggestion.mapping.values()]
     if unmatched:
         print("Not matched, so never sent: " + ", ".join(repr(h) for h in unmatched))
@@ -111,21 +130,40 @@ def parse_as_of(text: str | None) -> dt.date:
 
 
 def check_json(result: CheckResult, suggestion: MappingSuggestion | None) -> dict[str, Any]:
+    """Every key of `check --json` but the issues (and the summary, which follows them)."""
     used = suggestion or MappingSuggestion(
         mapping=dict(result.profile.mapping), identifier_type=result.identifier_type
     )
     data = inspection(result.table, used)
-    keys = ["row", "field", "column", "rule", "severity", "value", "message"]
-    columns = [result.issues[key].tolist() for key in keys]  # plain ints, strings and None, column by column
     data.update(
+        needs_confirming=needs_confirming(suggestion) if suggestion is not None else [],
         as_of=result.as_of.isoformat(),
         rows=result.rows,
         skipped_blank_rows=result.skipped_blank_rows,
         linkable_rows=result.linkable_rows,
-        issues=[dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)],
-        summary=result.summary(),
     )
     return data
+
+
+ISSUE_KEYS = ("row", "field", "column", "rule", "severity", "value", "message")
+ISSUES_PER_CHUNK = 20_000
+
+
+def write_check_json(result: CheckResult, suggestion: MappingSuggestion | None, out: TextIO) -> None:
+    """`check --json` as one line, written a slice of the issues at a time.
+
+    A million issues made into one list of dicts and one string at once held ~1 GB; slice by slice the
+    output is the same bytes as `json.dumps` of the whole object, and memory stays at one slice's worth.
+    """
+    head = _json_text(check_json(result, suggestion))
+    out.write(head[:-1] + ', "issues": [')
+    issues = result.issues
+    for start in range(0, len(issues), ISSUES_PER_CHUNK):
+        part = issues.iloc[start : start + ISSUES_PER_CHUNK]
+        columns = [part[key].tolist() for key in ISSUE_KEYS]  # plain ints, strings and None
+        chunk = [dict(zip(ISSUE_KEYS, values, strict=True)) for values in zip(*columns, strict=True)]
+        out.write((", " if start else "") + _json_text(chunk)[1:-1])
+    out.write('], "summary": ' + _json_text(result.summary()) + "}\n")
 
 
 def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown_rows: int = 8) -> None:
@@ -135,6 +173,8 @@ def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown
     if suggestion is not None:
         matched = ", ".join(f"{FIELD_LABELS[f].lower()} = {h!r}" for f, h in suggestion.mapping.items())
         print(f"Columns matched automatically: {matched}")
+        for unsure in needs_confirming(suggestion):
+            print(f"Check this: {unsure['message']}")
     print()
     print(result.headline())
     skipped = (
@@ -171,12 +211,21 @@ def run_check_command(args: argparse.Namespace) -> int:
 
         write_report(result, Path(args.report))
     if args.json:
-        print_json(check_json(result, suggestion))
+        write_check_json(result, suggestion, sys.stdout)
     else:
         print_check(result, suggestion)
         if args.report:
             print(f"\nThe quality report was saved to {args.report}.")
-    return EXIT_PROBLEMS if result.has_error.any() else EXIT_OK
+    return check_status(result, suggestion)
+
+
+def check_status(result: CheckResult, suggestion: MappingSuggestion | None) -> int:
+    """1 when a row has an error, and also when the ID number column was only guessed: a script reading 0
+    would take the list as ready to send, with a column no person has confirmed (the problems themselves are
+    in the data; the guess is in the matching, so it is said beside the matches rather than on every row)."""
+    if result.has_error.any() or (suggestion is not None and suggestion.identifier_unsure):
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _confirm(question: str) -> bool:
@@ -315,5 +364,9 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(_json_text(data) + "\n")
+
+
+def _json_text(data: object) -> str:
     """One line of JSON: without indentation the json module uses its C encoder, ~5x faster on many issues."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    return json.dumps(data, ensure_ascii=False, default=str)
