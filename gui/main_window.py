@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.demo = False
         self.sent_result: CheckResult | None = None  # the result already sent: never send it twice by mistake
         self._continue_to_review = False
+        self._continue_to_match = False  # a re-read with the headings row chosen on the Match page
 
         self.open_step = OpenStep()
         self.match_step = MatchStep()
@@ -211,6 +212,7 @@ class MainWindow(QMainWindow):
         self.open_step.settings_chosen.connect(self.use_settings)
         self.match_step.changed.connect(self._on_matches_changed)
         self.match_step.save_requested.connect(self.save_settings)
+        self.match_step.header_row_chosen.connect(self.use_header_row)
         self.review_step.report_requested.connect(self.save_report)
         self.send_step.save_requested.connect(self.save_encrypted_file)
         self.send_step.send_requested.connect(self.send_now)
@@ -276,14 +278,23 @@ class MainWindow(QMainWindow):
         if self.path is not None and (self.table is None or sheet != self.table.sheet):
             self._read(self.path, sheet)
 
-    def _read(self, path: Path, sheet: str | None) -> None:
+    def use_header_row(self, row: int) -> None:
+        """Read the sheet again with its headings on this row (chosen on the Match page), and come back there."""
+        if self.path is not None and self.table is not None:
+            self._continue_to_match = True
+            self._read(self.path, self.table.sheet, header_row=row)
+
+    def _read(self, path: Path, sheet: str | None, header_row: int | None = None) -> None:
         self.path = path
         self.table = self.suggestion = self.result = None
         self.go_to(OPEN)
         self.open_step.show_reading(path)
         self._say(f"Reading {path.name}…")
         self.runner.start(
-            f"reading {path.name}", read_job(path, sheet, self.profile), self._on_read, self._on_read_failed
+            f"reading {path.name}",
+            read_job(path, sheet, self.profile, header_row),
+            self._on_read,
+            self._on_read_failed,
         )
 
     def _on_read(self, loaded: LoadedSheet) -> None:
@@ -297,11 +308,14 @@ class MainWindow(QMainWindow):
             self._continue_to_review = False
             self.go_to(MATCH)
             self.start_check()
+        elif self._continue_to_match:
+            self._continue_to_match = False
+            self.go_to(MATCH)
         else:
             self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_read_failed(self, message: str) -> None:
-        self._continue_to_review = False
+        self._continue_to_review = self._continue_to_match = False
         self.open_step.show_problem(message)
         self._say(f"{self.path.name if self.path else 'The file'} could not be opened.")
         self._update_navigation()
@@ -591,8 +605,9 @@ class MainWindow(QMainWindow):
 # Jobs: plain functions run by the worker; they touch no widget. ---------------------------------------------
 
 
-def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None):
-    """Read the sheet (the saved settings' sheet when the file has it) and suggest the column matches."""
+def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None, header_row: int | None = None):
+    """Read the sheet (the saved settings' sheet when the file has it) and suggest the column matches;
+    `header_row` is the headings' row chosen on the Match page."""
 
     def job(context: TaskContext) -> LoadedSheet:
         from core.checking.matching import suggest_mapping
@@ -601,9 +616,9 @@ def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None):
         chosen = sheet
         if chosen is None and profile is not None and profile.sheet and profile.sheet in list_sheets(path):
             chosen = profile.sheet
-        table = read_table(path, sheet=chosen)
+        table = read_table(path, sheet=chosen, header_row=header_row)
         context.raise_if_cancelled()
-        if _needs_saved_header_row(table, profile):
+        if header_row is None and _needs_saved_header_row(table, profile):
             table = read_table(path, sheet=chosen, header_row=profile.header_row)
             context.raise_if_cancelled()
         return LoadedSheet(table, suggest_mapping(table))

@@ -59,3 +59,21 @@ def test_check_json_written_in_slices_is_the_same_as_one_dump(capsys, tmp_path: 
     whole["issues"], whole["summary"] = data["issues"], data["summary"]
     assert sliced == json.dumps(whole, ensure_ascii=False, default=str) + "\n"
     assert list(data)[-2:] == ["issues", "summary"]
+
+
+def test_header_row_chooses_the_headings_for_inspect_and_check(capsys, tmp_path: Path) -> None:
+    lines = ["Notes,typed,above", "NHI,First name,Surname,DOB,Gender"] + [",".join(r) for r in CLEAN]
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "inspect", str(path), "--json", "--header-row", "1")
+    assert code == 0 and json.loads(out)["header_row"] == 1
+    code, out, _ = run(capsys, "check", str(path), "--json", "--header-row", "2", "--as-of", "2026-11-01")
+    data = json.loads(out)
+    assert data["header_row"] == 2 and data["mapping"]["identifier"] == "NHI" and code == 0
+
+
+def test_a_header_row_that_is_no_row_number_is_refused_in_one_line(capsys, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "people.csv", ["NHI", "First name"], [["ZZZ0016", "Aroha"]])
+    code, _, err = run(capsys, "check", str(path), "--header-row", "0")
+    assert code == 2
+    assert "not a row number" in err and len(err.strip().splitlines()) == 1

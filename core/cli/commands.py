@@ -99,11 +99,11 @@ def profile_for(args: argparse.Namespace) -> tuple[SourceTable, SupplyProfile, M
         table = read_table(
             Path(args.file),
             sheet=sheet,
-            header_row=None if args.sheet else profile.header_row,
+            header_row=args.header_row or (None if args.sheet else profile.header_row),
             opened=args.opened,
         )
         return table, profile, None
-    table = read_table(Path(args.file), sheet=args.sheet, opened=args.opened)
+    table = read_table(Path(args.file), sheet=args.sheet, header_row=args.header_row, opened=args.opened)
     suggestion = suggest_mapping(table)
     if not suggestion.mapping:
         raise InputError(
@@ -354,7 +354,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    table = read_table(Path(args.file), sheet=args.sheet, opened=args.opened)
+    table = read_table(Path(args.file), sheet=args.sheet, header_row=args.header_row, opened=args.opened)
     suggestion = suggest_mapping(table)
     if args.json:
         print_json(inspection(table, suggestion))

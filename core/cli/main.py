@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
     inspect.add_argument("--sheet", help="the sheet to read (default: the one that holds the table)")
+    _add_header_row(inspect)
     inspect.add_argument("--json", action="store_true", help="print JSON for scripts")
     inspect.set_defaults(handler="run_inspect")
 
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--sheet", help="the sheet to read (default: the profile's, or the one with the table)"
     )
+    _add_header_row(check)
     check.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.add_argument("--report", metavar="OUT.xlsx", help="also save the quality report workbook here")
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
     send.add_argument("--profile", required=True, help="the supply profile: what is sent, how and where")
     send.add_argument("--sheet", help="the sheet to read (default: the profile's)")
+    _add_header_row(send)
     send.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
     send.add_argument("--yes", action="store_true", help="send without asking for confirmation")
     send.add_argument(
@@ -83,6 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON for scripts")
     history.set_defaults(handler="run_history")
     return parser
+
+
+def _row_number(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row number (1 or more)")
+    return int(text)
+
+
+def _add_header_row(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--header-row",
+        metavar="N",
+        type=_row_number,
+        help="the row that holds the column headings, as the spreadsheet shows it (for CSV: the line); "
+        "default: found by itself (or the profile's)",
+    )
 
 
 def _load_profile(args: argparse.Namespace) -> SupplyProfile | None:

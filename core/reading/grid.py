@@ -11,13 +11,18 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.reading.header_words import is_heading
 from core.reading.table import CellKind, SourceColumn, column_letter
 
 HEADER_SCAN_ROWS = 50  # title rows above a header are a handful; a header further down is not found
+HEADER_ROWS_BELOW = 10  # the rows under a candidate header that say whether a table goes on under it
+HEADER_SCORED_COLUMNS = 256  # a header's first columns are enough to score it (a sheet may have 9,000)
+HEADING_CELLS_LOOKED_AT = 64
+NOTES_WINDOW = 200  # notes typed under a table are a few lines; only the last rows are looked at for them
 
 _EMPTY = np.uint8(CellKind.EMPTY)
 _TEXT = np.uint8(CellKind.TEXT)
@@ -73,6 +78,7 @@ class Assembled:
     row_numbers: np.ndarray
     skipped_blank_rows: int
     dropped_blank_columns: int
+    notes: list[str] = field(default_factory=list)  # what was left out besides blank rows, in a sentence
 
 
 def cell_is_filled(value: object) -> bool:
@@ -91,10 +97,13 @@ def _looks_like_column_name(value: object) -> bool:
 def find_header_index(rows: Sequence[Sequence[object]]) -> int | None:
     """The index of the header in the first rows of a sheet, or None when nothing looks like a table.
 
-    The table's width is the most cells filled on any one of these rows. The header is the first row that
-    fills at least half of that width (and at least two cells when the table is wider than one column) with
-    cells that all look like column names; title rows above it fill one or two cells. A row mixing names and
-    data-like cells is accepted only when no all-names row is found.
+    The table's width is the most cells filled on any one of these rows. A candidate fills at least half of
+    that width (and two cells when the table is wider than one column), more than half of them with cells
+    that look like column names; title rows above a table fill one or two cells. Notes typed above a table
+    can pass that too (a sentence with commas is several CSV fields), so each candidate is scored by what
+    lies under it: columns the rows below go on filling, columns whose heading is text over numbers or dates,
+    cells that are headings people write ("Surname", "D.O.B.", "Profession"), less any data-like cell of its
+    own. The best score wins; on a tie, the first row.
     """
     sample = rows[:HEADER_SCAN_ROWS]
     filled_counts = [sum(1 for value in row if cell_is_filled(value)) for row in sample]
@@ -102,16 +111,45 @@ def find_header_index(rows: Sequence[Sequence[object]]) -> int | None:
     if width == 0:
         return None
     needed = max(min(2, width), math.ceil(width / 2))
-    fallback = None
+    shapes = [_row_shape(row) for row in sample]
+    best, best_score = None, -math.inf
     for index, (row, filled) in enumerate(zip(sample, filled_counts, strict=True)):
-        if filled < needed:
+        names, data = shapes[index]
+        if filled < needed or not names or len(names) * 2 <= len(names) + len(data):
             continue
-        names = sum(1 for value in row if _looks_like_column_name(value))
-        if names == filled:
-            return index
-        if fallback is None and names * 2 > filled:
-            fallback = index
-    return fallback
+        score = _header_score(row, index, shapes)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def _row_shape(row: Sequence[object]) -> tuple[set[int], set[int]]:
+    """(columns holding a name-like cell, columns holding a data-like cell) among the first scored columns."""
+    names, data = set(), set()
+    for column, value in enumerate(row[:HEADER_SCORED_COLUMNS]):
+        if _looks_like_column_name(value):
+            names.add(column)
+        elif cell_is_filled(value):
+            data.add(column)
+    return names, data
+
+
+def _header_score(row: Sequence[object], index: int, shapes: list[tuple[set[int], set[int]]]) -> float:
+    names, data = shapes[index]
+    below = [shape for shape in shapes[index + 1 :] if shape[0] or shape[1]][:HEADER_ROWS_BELOW]
+    carried = typed = 0
+    for column in names:
+        under = sum(1 for shape in below if column in shape[0] or column in shape[1])
+        if below and under * 2 >= len(below):
+            carried += 1
+            typed += sum(1 for shape in below if column in shape[1]) * 2 >= under
+    carried += sum(
+        1
+        for column in data
+        if below and sum(1 for s in below if column in s[0] or column in s[1]) * 2 >= len(below)
+    )
+    headings = sum(1 for column in sorted(names)[:HEADING_CELLS_LOOKED_AT] if is_heading(str(row[column])))
+    return carried + typed + 2 * headings - 2 * len(data)
 
 
 def header_text(cell: object) -> str:
@@ -212,6 +250,13 @@ def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -
     dropped_columns = len(raw_columns) - len(kept)
     row_numbers = first_data_row_numbers
     skipped_rows = 0
+    notes = []
+    cut = _notes_below(kept, len(row_numbers))
+    if cut is not None:
+        notes.append(_notes_below_sentence(kept, row_numbers, cut))
+        row_numbers = row_numbers[:cut]
+        for column in kept:
+            column.values, column.kinds = column.values[:cut], column.kinds[:cut]
     if kept and len(row_numbers):
         filled = np.zeros(len(row_numbers), dtype=bool)
         for column in kept:
@@ -236,7 +281,49 @@ def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -
         )
         for name, c in zip(names, kept, strict=True)
     ]
-    return Assembled(columns, np.asarray(row_numbers, dtype=np.int64), skipped_rows, dropped_columns)
+    return Assembled(columns, np.asarray(row_numbers, dtype=np.int64), skipped_rows, dropped_columns, notes)
+
+
+def _notes_below(columns: list[RawColumn], count: int) -> int | None:
+    """The first row of notes typed below the table, or None: after the table's last row that fills two or
+    more cells, a blank row, then only rows of one text cell (a table of three or more columns).
+
+    Only the last rows are looked at, so this costs nothing on a big sheet.
+    """
+    if sum(1 for c in columns if cell_is_filled(c.header_cell)) < 3 or count == 0:
+        return None
+    start = max(count - NOTES_WINDOW, 0)
+    filled = np.zeros(count - start, dtype=np.int64)
+    text = np.zeros(count - start, dtype=np.int64)
+    for column in columns:
+        tail = column.kinds[start:]
+        filled += tail != _EMPTY
+        text += tail == _TEXT
+    full = np.flatnonzero(filled >= 2)
+    if not len(full):
+        return None
+    after = slice(int(full[-1]) + 1, None)
+    gaps = np.flatnonzero(filled[after] == 0)
+    if not len(gaps):
+        return None
+    first_gap = int(full[-1]) + 1 + int(gaps[0])
+    rest, rest_text = filled[first_gap:], text[first_gap:]
+    if (rest <= 1).all() and (rest == rest_text).all() and rest.any():
+        return start + first_gap
+    return None
+
+
+def _notes_below_sentence(columns: list[RawColumn], row_numbers: np.ndarray, cut: int) -> str:
+    filled = np.zeros(len(row_numbers) - cut, dtype=bool)
+    for column in columns:
+        filled |= column.kinds[cut:] != _EMPTY
+    numbers = row_numbers[cut:][filled]
+    first, last = int(numbers[0]), int(numbers[-1])
+    rows = f"Row {first}" if first == last else f"Rows {first} to {last}"
+    return (
+        f"{rows}, below a blank row under the table, hold one cell of text each, so they were read as notes "
+        "and not as people. If they are people, remove the blank row above them."
+    )
 
 
 def _header_or_letter(column: RawColumn) -> str:

@@ -257,6 +257,7 @@ def _workbook_table(opened: OpenWorkbook, loaded: _LoadedSheet, extras: SheetExt
         row_numbers=assembled.row_numbers,
         skipped_blank_rows=assembled.skipped_blank_rows,
         dropped_blank_columns=assembled.dropped_blank_columns,
+        notes=assembled.notes,
     )
     hidden = [c.header for c in table.columns if c.hidden]
     if hidden:
@@ -291,7 +292,7 @@ def _read_text_table(source: CheckedFile, sheet: str | None, header_row: int | N
     except OSError as error:
         raise messages.cannot_open(source.path, error.strerror or type(error).__name__) from error
     assembled = assemble(parsed.columns, parsed.row_numbers)
-    notes = list(parsed.notes)
+    notes = list(parsed.notes) + assembled.notes
     if parsed.encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"The file was read as {parsed.encoding} text.")
     return SourceTable(

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -147,6 +148,7 @@ class MatchStep(QWidget):
     title = "Match columns"
     changed = Signal()
     save_requested = Signal(Path)
+    header_row_chosen = Signal(int)  # read the sheet again with its headings on this row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +160,7 @@ class MatchStep(QWidget):
         )
         self.table: SourceTable | None = None
         self.rows: dict[str, DetailRow] = {}
+        layout.addLayout(self._header_row_line())
         layout.addWidget(self._grid())
         layout.addWidget(self._gender_codes_box())
         self.problem = MessagePanel("problemPanel")
@@ -173,6 +176,28 @@ class MatchStep(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroller)
+
+    def _header_row_line(self) -> QHBoxLayout:
+        """'The column headings are on row N': notes typed above a list can hide its headings from the finder,
+        so the row is shown and can be changed; it is saved with the settings (source.header_row)."""
+        text = QLabel("The column &headings are on row")
+        self.header_row = QSpinBox()
+        self.header_row.setObjectName("headerRow")
+        self.header_row.setRange(1, 1_048_576)
+        self.header_row.setAccessibleName("Row that holds the column headings")
+        text.setBuddy(self.header_row)
+        self.reread_button = QPushButton("Read the sheet &again from that row")
+        self.reread_button.setToolTip(
+            "If the drop-downs list notes or values instead of your column headings, type the row number your "
+            "spreadsheet shows beside the headings and read the sheet again."
+        )
+        self.reread_button.clicked.connect(lambda: self.header_row_chosen.emit(self.header_row.value()))
+        line = QHBoxLayout()
+        line.addWidget(text)
+        line.addWidget(self.header_row)
+        line.addWidget(self.reread_button)
+        line.addStretch(1)
+        return line
 
     def _grid(self) -> QWidget:
         holder = QWidget()
@@ -291,6 +316,7 @@ class MatchStep(QWidget):
     ) -> None:
         """Fill every drop-down with the sheet's columns and pick the saved or suggested one."""
         self.table = table
+        self.header_row.setValue(table.header_row)
         notes = []
         for field, row in self.rows.items():
             row.combo.clear()

@@ -161,3 +161,22 @@ def test_saying_what_a_gender_code_means_is_used_by_the_check_and_saved(driver, 
     target = tmp_path / f"genders{PROFILE_SUFFIX}"
     at_match.save_settings(target)
     assert load_profile(target).gender_values == {code: "male"}
+
+
+def test_the_headings_row_chosen_on_the_match_page_reads_the_sheet_again_and_is_saved(
+    qtbot, at_match, tmp_path
+) -> None:
+    step = at_match.match_step
+    assert step.header_row.value() == 3  # the register's headings sit under two title rows
+    step.header_row.setValue(2)
+    with qtbot.waitSignal(at_match.table_loaded, timeout=30_000):
+        step.reread_button.click()
+    assert at_match.step == MATCH
+    assert at_match.table.header_row == 2
+    assert step.header_row.value() == 2
+    step.header_row.setValue(3)
+    with qtbot.waitSignal(at_match.table_loaded, timeout=30_000):
+        step.reread_button.click()
+    target = tmp_path / f"register{PROFILE_SUFFIX}"
+    at_match.save_settings(target)
+    assert load_profile(target).header_row == 3
