@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +41,10 @@ __all__ = ["HEADER_PHRASES", "HEADER_WORDS", "MappingSuggestion", "fold_header",
 MAPPABLE_FIELDS = tuple(field_name for field_name in FIELDS if field_name != "record_id")
 MINIMUM_CONFIDENCE = 0.5
 SAMPLE_SIZE = 500
+SAMPLED_CELLS = (
+    100_000  # values looked at over the whole sheet, at most (a sheet of up to 200 columns: all 500)
+)
+WIDE_SAMPLE_SIZE = 30
 
 # Value-only evidence for an identifier: at least this many values pass the NHI or IRD check character, and
 # this share of the column does. One random number in 11 passes an IRD check (1 in 11 or 23 for an NHI),
@@ -105,25 +110,35 @@ class MappingSuggestion:
         return "identifier" in self.mapping and self.confidence.get("identifier", 0.0) < SURE
 
 
+# Per field, every phrase with its spaces taken out ("dateofbirth"), so a header is looked up, not searched.
+_SQUASHED_PHRASES = {
+    field_name: {phrase.replace(" ", ""): score for phrase, score in reversed(phrases.items())}
+    for field_name, phrases in HEADER_PHRASES.items()
+}
+
+
+@lru_cache(maxsize=16_384)
+def _header_forms(header: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(folded header, its forms to look up as phrases, its words with abbreviations spelt out)."""
+    folded = fold_header(header)
+    spelt = spelt_out(folded)
+    return folded, tuple(dict.fromkeys((folded, spelt))), tuple(spelt.split())
+
+
 def header_score(header: str, field_name: str) -> float:
     """How strongly the header alone says this column holds this field (0 to 1)."""
-    folded = fold_header(header)
+    folded, forms, words = _header_forms(header)
     if not folded:
         return 0.0
-    words = folded.split()
-    if field_name == "identifier" and any(word in NOT_AN_IDENTIFIER_WORDS for word in words):
+    if field_name == "identifier" and any(word in NOT_AN_IDENTIFIER_WORDS for word in folded.split()):
         return 0.0
-    phrases = HEADER_PHRASES[field_name]
-    for candidate in dict.fromkeys((folded, spelt_out(folded))):
-        squashed = candidate.replace(" ", "")
-        if candidate in phrases:
-            return phrases[candidate]
-        if squashed in phrases:
-            return phrases[squashed]
-        for phrase, score in phrases.items():
-            if phrase.replace(" ", "") == squashed:
-                return score
-    words = spelt_out(folded).split()
+    phrases, squashed_phrases = HEADER_PHRASES[field_name], _SQUASHED_PHRASES[field_name]
+    for form in forms:
+        if form in phrases:
+            return phrases[form]
+        squashed = form.replace(" ", "")
+        if squashed in squashed_phrases:
+            return squashed_phrases[squashed]
     if any(word in EXCLUDING_WORDS for word in words):
         return 0.0
     best = 0.0
@@ -140,19 +155,28 @@ def header_score(header: str, field_name: str) -> float:
     return best
 
 
-def _sample_texts(column: SourceColumn) -> tuple[list[object], list[str]]:
-    filled = np.flatnonzero(column.kinds != CellKind.EMPTY)[:SAMPLE_SIZE]
+def sample_size(column_count: int) -> int:
+    """Values looked at per column: SAMPLE_SIZE, fewer on a very wide sheet (9,000 columns of 500 values
+    each took seconds), never under WIDE_SAMPLE_SIZE."""
+    return max(WIDE_SAMPLE_SIZE, min(SAMPLE_SIZE, SAMPLED_CELLS // max(column_count, 1)))
+
+
+def _sample_texts(column: SourceColumn, size: int = SAMPLE_SIZE) -> tuple[list[object], list[str]]:
+    filled = np.flatnonzero(column.kinds != CellKind.EMPTY)[:size]
     values = list(column.values[filled])
     return values, [str(value).strip() for value in values]
 
 
-def profile_column(column: SourceColumn) -> ColumnProfile:
+def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfile:
     """Describe the sample values: shares of NHI-shaped, dates, genders, names, birth-era years."""
-    values, texts = _sample_texts(column)
+    values, texts = _sample_texts(column, size)
     count = len(values)
     if count == 0:
         return ColumnProfile()
-    compact = [_digits(clean_identifier(text)) for text in texts]
+    # Only 7 to 10 characters can be an NHI, IRD number or SWN: the checks run on those alone.
+    compact = [
+        c for c in (_digits(clean_identifier(text)) for text in texts if len(text) < 16) if 7 <= len(c) <= 9
+    ]
     years: list[int] = []
     dates = 0
     whole_years: list[int] = []
@@ -264,7 +288,8 @@ def identifier_type_for(header: str, values: ColumnProfile) -> str:
 
 def suggest_mapping(table: SourceTable) -> MappingSuggestion:
     """Score every (field, column) pair and assign the best ones, one column per field and vice versa."""
-    profiles = [profile_column(column) for column in table.columns]
+    size = sample_size(len(table.columns))
+    profiles = [profile_column(column, size) for column in table.columns]
     candidates: list[tuple[float, str, int]] = []
     for index, column in enumerate(table.columns):
         for field_name in MAPPABLE_FIELDS:
@@ -301,7 +326,7 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
 
 def _excluded(header: str, field_name: str) -> bool:
     """The header says the column is no person field, or (for the identifier) no person's ID number."""
-    words = spelt_out(fold_header(header)).split()
+    words = _header_forms(header)[2]
     vetoes = NOT_AN_IDENTIFIER_WORDS if field_name == "identifier" else ()
     return any(word in EXCLUDING_WORDS or word in vetoes for word in words)
 

@@ -100,3 +100,11 @@ def test_a_header_row_chosen_by_hand_is_used(tmp_path: Path) -> None:
     table = read_table(path, header_row=5)
     assert table.header_row == 5
     assert table.headers[:2] == ["Updated by", "Mere"]
+
+
+def test_nine_thousand_columns_of_one_name_are_made_unique_in_one_pass() -> None:
+    from core.reading.grid import unique_headers
+
+    names = unique_headers(["ID", "Value", "value (3)", *["Value"] * 9_000])
+    assert names[:5] == ["ID", "Value", "value (3)", "Value (2)", "Value (4)"]
+    assert len({name.casefold() for name in names}) == len(names)
