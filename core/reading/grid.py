@@ -27,6 +27,8 @@ NOTES_WINDOW = 200  # notes typed under a table are a few lines; only the last r
 _EMPTY = np.uint8(CellKind.EMPTY)
 _TEXT = np.uint8(CellKind.TEXT)
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 # Text made only of digits and separators ("12/03/1990", "2024", "3.5") is data, never a column name.
 _DATA_LIKE = re.compile(r"[\d\s/.\-:+,()]+\Z")
 
@@ -270,7 +272,13 @@ def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -
     elif not kept:
         skipped_rows = len(row_numbers)
         row_numbers = row_numbers[:0]
-    names = unique_headers([_header_or_letter(c) for c in kept])
+    names, cleaned_letters = _without_control_characters([_header_or_letter(c) for c in kept], kept)
+    if cleaned_letters:
+        notes.append(
+            f"Hidden control characters (such as NUL) were removed from the headings of column"
+            f"{'s' if len(cleaned_letters) > 1 else ''} {', '.join(cleaned_letters)}."
+        )
+    names = unique_headers(names)
     columns = [
         SourceColumn(
             header=name,
@@ -286,7 +294,8 @@ def assemble(raw_columns: list[RawColumn], first_data_row_numbers: np.ndarray) -
 
 def _notes_below(columns: list[RawColumn], count: int) -> int | None:
     """The first row of notes typed below the table, or None: after the table's last row that fills two or
-    more cells, a blank row, then only rows of one text cell (a table of three or more columns).
+    more cells, a blank row, then only rows of one text cell that reads like a note (a table of three or more
+    columns).
 
     Only the last rows are looked at, so this costs nothing on a big sheet.
     """
@@ -308,9 +317,17 @@ def _notes_below(columns: list[RawColumn], count: int) -> int | None:
         return None
     first_gap = int(full[-1]) + 1 + int(gaps[0])
     rest, rest_text = filled[first_gap:], text[first_gap:]
-    if (rest <= 1).all() and (rest == rest_text).all() and rest.any():
-        return start + first_gap
-    return None
+    if not ((rest <= 1).all() and (rest == rest_text).all() and rest.any()):
+        return None
+    cut = start + first_gap
+    texts = [str(c.values[i]) for c in columns for i in cut + np.flatnonzero(c.kinds[cut:] == _TEXT)]
+    return cut if all(_reads_like_a_note(text) for text in texts) else None
+
+
+def _reads_like_a_note(text: str) -> bool:
+    """'Total: 4 people', 'Source: our sign-in sheets', 'Updated monthly by the office': a label with a colon,
+    or three words or more; one value ('ZZZ0032', 'Aroha', 'Ana Lee') is a person with little filled in."""
+    return ":" in text or len(text.split()) >= 3
 
 
 def _notes_below_sentence(columns: list[RawColumn], row_numbers: np.ndarray, cut: int) -> str:
@@ -324,6 +341,19 @@ def _notes_below_sentence(columns: list[RawColumn], row_numbers: np.ndarray, cut
         f"{rows}, below a blank row under the table, hold one cell of text each, so they were read as notes "
         "and not as people. If they are people, remove the blank row above them."
     )
+
+
+def _without_control_characters(names: list[str], columns: list[RawColumn]) -> tuple[list[str], list[str]]:
+    """Headings with NUL and other control characters taken out (tabs and line breaks stay), and the letters
+    of the columns that had some: a heading "N\x00H\x00I" from a mis-saved export is "NHI"."""
+    cleaned, letters = [], []
+    for name, column in zip(names, columns, strict=True):
+        bare = _CONTROL_CHARACTERS.sub("", name)
+        if bare != name:
+            letters.append(column_letter(column.index))
+            bare = bare if bare.strip() else f"Column {column_letter(column.index)}"
+        cleaned.append(bare)
+    return cleaned, letters
 
 
 def _header_or_letter(column: RawColumn) -> str:

@@ -88,10 +88,29 @@ def web_page_export(path: Path) -> InputError:
     )
 
 
-def workbook_named_as_text(path: Path) -> InputError:
+def workbook_named_as_text(path: Path, real_suffix: str | None = None) -> InputError:
+    if real_suffix is None:
+        return InputError(
+            f'"{path.name}" is a workbook (Excel or LibreOffice), not a text file: rename it to end in .xlsx, '
+            ".xls or .ods (whichever program made it) and open it again."
+        )
     return InputError(
-        f'"{path.name}" is a workbook (Excel or LibreOffice), not a text file: rename it to end in .xlsx, '
-        ".xls or .ods (whichever program made it) and open it again."
+        f'"{path.name}" is a workbook ({real_suffix}), not a text file: rename it to end in {real_suffix} '
+        "and open it again."
+    )
+
+
+def named_as_another_format(path: Path, real_suffix: str, what: str) -> InputError:
+    return InputError(
+        f'"{path.name}" is {what} ({real_suffix}) saved under a "{path.suffix}" name, and it cannot be read '
+        f"that way: open it in Excel and save it as .xlsx (File > Save As > Excel Workbook)."
+    )
+
+
+def very_old_excel(path: Path) -> InputError:
+    return InputError(
+        f'"{path.name}" was saved by a very old version of Excel (4.0 or earlier), which this app cannot '
+        "read: open it in Excel or LibreOffice and save it as .xlsx."
     )
 
 

@@ -25,7 +25,12 @@ import python_calamine
 
 from core.errors import InputError
 from core.reading import messages
-from core.reading.xls_extras import xls_sheet_extras, xls_size_fields_are_sane
+from core.reading.xls_extras import (
+    xls_has_workbook_stream,
+    xls_is_encrypted,
+    xls_sheet_extras,
+    xls_size_fields_are_sane,
+)
 from core.reading.xlsx_extras import (
     SheetExtras,
     ods_content_is_complete,
@@ -154,8 +159,10 @@ def _source_from_content(path: Path, suffix: str, head: bytes) -> CheckedFile:
     is_zip, is_cfb = head.startswith(_ZIP_MAGIC), head.startswith(_CFB_MAGIC)
     if suffix in _TEXT_SUFFIXES:
         if is_zip or is_cfb:
-            raise messages.workbook_named_as_text(path)
+            raise messages.workbook_named_as_text(path, ".xls" if is_cfb else _zip_suffix(path))
         return CheckedFile(path, "csv", True)
+    if _is_old_biff(head):
+        raise messages.very_old_excel(path)
     named = suffix.lstrip(".")
     if is_cfb:
         if suffix != ".xls" and _is_encrypted_package(path):
@@ -168,6 +175,29 @@ def _source_from_content(path: Path, suffix: str, head: bytes) -> CheckedFile:
     if lowered.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in lowered:
         raise messages.web_page_export(path)
     raise messages.not_a_workbook(path)
+
+
+# The first record of an Excel 2.x, 3.0 or 4.0 file (BIFF2-4, not an OLE container): BOF, 0x0009, 0x0209 or
+# 0x0409, with a few bytes of data.
+_OLD_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
+
+
+def _is_old_biff(head: bytes) -> bool:
+    return head[:2] in _OLD_BIFF_BOF and len(head) >= 4 and 4 <= int.from_bytes(head[2:4], "little") <= 16
+
+
+def _zip_suffix(path: Path) -> str | None:
+    """.xlsx, .ods or .xlsb for a zip package, from what it holds; None when it is none of them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
+                return ".ods"
+    except ZIP_FAILURES:
+        return None
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    return ".xlsx" if "xl/workbook.xml" in names else None
 
 
 def _read_all(path: Path) -> bytes:
@@ -210,7 +240,43 @@ def _is_encrypted_ods(source: CheckedFile) -> bool:
 
 
 def open_workbook(source: CheckedFile) -> python_calamine.CalamineWorkbook:
+    """The workbook open in python-calamine or, when calamine cannot open a valid .xlsx package (a macro or
+    dialog sheet it does not know), in openpyxl's read-only reader; a file that neither opens is named for
+    what it is (.xlsb content, an .xls under another name) or else called damaged."""
     _refuse_what_calamine_cannot_survive(source)
+    try:
+        return _open_in_calamine(source)
+    except InputError as error:
+        if isinstance(error, SheetTooBig) or "password" in error.message:
+            raise
+        fallback = _open_another_way(source)
+        if fallback is None:
+            raise
+        return fallback
+
+
+def _open_another_way(source: CheckedFile) -> python_calamine.CalamineWorkbook | None:
+    if source.file_format == "xls" and not source.name_matches_content:
+        if xls_has_workbook_stream(_read_all(source.path)):
+            raise messages.named_as_another_format(source.path, ".xls", "an Excel 97-2003 workbook")
+        raise messages.not_a_workbook(source.path)  # another Office file (a Word .doc) under this name
+    if source.file_format not in ("xlsx", "xlsm"):
+        return None
+    try:
+        with zipfile.ZipFile(source.path) as archive:
+            names = set(archive.namelist())
+    except ZIP_FAILURES:
+        return None
+    if "xl/workbook.bin" in names:
+        raise messages.named_as_another_format(source.path, ".xlsb", "an Excel binary workbook")
+    if "xl/workbook.xml" not in names:
+        return None
+    from core.reading.openpyxl_book import open_read_only  # only for the files calamine cannot open
+
+    return open_read_only(source.path)
+
+
+def _open_in_calamine(source: CheckedFile) -> python_calamine.CalamineWorkbook:
     if source.name_matches_content:
         return calamine_call(source, lambda: python_calamine.CalamineWorkbook.from_path(str(source.path)))
     try:  # calamine picks the reader by the file name; from a stream it looks at the content instead
@@ -222,8 +288,12 @@ def open_workbook(source: CheckedFile) -> python_calamine.CalamineWorkbook:
 
 def _refuse_what_calamine_cannot_survive(source: CheckedFile) -> None:
     """Damage that would make python-calamine abort the process or loop for ever is refused up front."""
-    if source.file_format == "xls" and not xls_size_fields_are_sane(_read_all(source.path)):
-        raise messages.damaged_workbook(source.path)
+    if source.file_format == "xls":
+        data = _read_all(source.path)
+        if xls_is_encrypted(data):
+            raise messages.password_protected(source.path)
+        if not xls_size_fields_are_sane(data):
+            raise messages.damaged_workbook(source.path)
     if source.file_format == "ods":
         if _is_encrypted_ods(source):
             raise messages.password_protected(source.path)
@@ -241,6 +311,8 @@ def worksheet_names(
     """(all worksheet names, the visible ones), leaving out chart and macro sheets."""
     worksheets = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
     if not worksheets:
+        if source.file_format in ("xlsx", "xlsm") and _zip_suffix(source.path) == ".xlsb":
+            raise messages.named_as_another_format(source.path, ".xlsb", "an Excel binary workbook")
         raise messages.no_sheets(source.path)
     visible = [m.name for m in worksheets if m.visible == python_calamine.SheetVisibleEnum.Visible]
     return [m.name for m in worksheets], visible

@@ -67,6 +67,33 @@ def xls_size_fields_are_sane(data: bytes) -> bool:
         return False
 
 
+def xls_has_workbook_stream(data: bytes) -> bool:
+    """True when an OLE compound file holds an Excel workbook stream (and not, say, a Word document)."""
+    try:
+        _workbook_stream(data)
+    except (_NotReadable, struct.error, IndexError, ValueError):
+        return False
+    return True
+
+
+def xls_is_encrypted(data: bytes) -> bool:
+    """True when the workbook globals hold a FILEPASS record: the file is protected with a password.
+
+    Every kind of .xls protection (XOR obfuscation, RC4, RC4 CryptoAPI) starts with this record, but
+    python-calamine 0.9.1 reports only some of them as password errors and calls the others damaged.
+    """
+    try:
+        stream = _workbook_stream(data)
+        for record_type, _start, _length in _records(stream, 0):
+            if record_type == _FILEPASS:
+                return True
+            if record_type == _EOF:
+                return False
+    except (_NotReadable, struct.error, IndexError, ValueError):
+        return False
+    return False
+
+
 def _size_fields_are_sane(stream: bytes) -> bool:
     for record_type, start, length in _records(stream, 0):
         if start + length > len(stream):
