@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
@@ -382,31 +382,54 @@ def report_columns(result: CheckResult) -> list[SourceColumn]:
     return [column for column in result.table.columns if id(column) in chosen]
 
 
-def cell_notes(result: CheckResult, headers: list[str]) -> dict[int, list[tuple[int, CellNote]]]:
-    """Checked-row index -> [(index in the Data line, note)]; index 0 is the Row cell (row-level issues)."""
+ISSUES_PER_SLICE = 20_000  # issues turned into Python objects at a time, so a million never are at once
+
+
+def _issue_slices(result: CheckResult, keys: tuple[str, ...]) -> Iterator[tuple[list[Any], ...]]:
+    """The issues by row, errors first within a row, as lists of plain values a slice at a time.
+
+    Only the order (8 bytes an issue) is held for the whole check: a million issues as tuples or dicts took
+    hundreds of megabytes while the report was written.
+    """
     issues = result.issues
     if not len(issues):
-        return {}
-    where = np.searchsorted(result.positions, issues["position"].to_numpy(dtype=np.int64))
+        return
+    rank = issues["severity"].map(SEVERITY_ORDER).to_numpy()
+    order = np.lexsort((rank, issues["row"].to_numpy()))
+    for start in range(0, len(order), ISSUES_PER_SLICE):
+        part = issues.take(order[start : start + ISSUES_PER_SLICE])
+        yield tuple(part[key].tolist() for key in keys)
+
+
+def cell_notes(result: CheckResult, headers: list[str]) -> Iterator[tuple[int, list[tuple[int, CellNote]]]]:
+    """(checked-row index, [(index in the Data line, note)]) in row order; index 0 is the Row cell (row-level
+    issues). Made one row at a time as the Data sheet is written."""
     column_index = {header: index for index, header in enumerate(headers, 1)}
-    grouped: dict[tuple[int, int], list[tuple[int, str, str]]] = defaultdict(list)
-    for row_index, header, rule_id, field_name, severity, message in zip(
-        where.tolist(),
-        issues["column"].tolist(),
-        issues["rule"].tolist(),
-        issues["field"].tolist(),
-        issues["severity"].tolist(),
-        issues["message"].tolist(),
-        strict=True,
+    current, grouped = -1, defaultdict(list)
+    for positions, headers_of, rule_ids, fields, severities, messages in _issue_slices(
+        result, ("position", "column", "rule", "field", "severity", "message")
     ):
-        fix = how_to_fix(rule_id, field_name, result.identifier_type)
-        text = f"{SEVERITIES[severity].label}: {message}\nHow to fix: {fix}"
-        grouped[(row_index, column_index.get(header, 0))].append((SEVERITY_ORDER[severity], severity, text))
-    notes: dict[int, list[tuple[int, CellNote]]] = defaultdict(list)
-    for (row_index, column), found in grouped.items():
+        where = np.searchsorted(result.positions, np.asarray(positions, dtype=np.int64)).tolist()
+        for row_index, header, rule_id, field_name, severity, message in zip(
+            where, headers_of, rule_ids, fields, severities, messages, strict=True
+        ):
+            if row_index != current:
+                if grouped:
+                    yield current, _notes_of_row(grouped)
+                current, grouped = row_index, defaultdict(list)
+            fix = how_to_fix(rule_id, field_name, result.identifier_type)
+            text = f"{SEVERITIES[severity].label}: {message}\nHow to fix: {fix}"
+            grouped[column_index.get(header, 0)].append((SEVERITY_ORDER[severity], severity, text))
+    if grouped:
+        yield current, _notes_of_row(grouped)
+
+
+def _notes_of_row(grouped: dict[int, list[tuple[int, str, str]]]) -> list[tuple[int, CellNote]]:
+    notes = []
+    for column, found in grouped.items():
         found.sort(key=lambda entry: entry[0])
         text = "\n\n".join(dict.fromkeys(entry[2] for entry in found))
-        notes[row_index].append((column, CellNote(severity=found[0][1], text=text)))
+        notes.append((column, CellNote(severity=found[0][1], text=text)))
     return notes
 
 
@@ -432,12 +455,16 @@ def write_data_sheet(out: SheetOut, result: CheckResult, limit: int) -> int:
     out.start(widths, freeze="B2", filter_ref=f"A1:{get_column_letter(len(headers) + 1)}{count + 1}")
     out.headers(["Row", *headers])
     notes = cell_notes(result, headers)
+    next_note = next(notes, None)
     cells = [zip(v, k, strict=True) for v, k in zip(values, kinds, strict=True)]
     comments_left = COMMENT_LIMIT
     for index, row_number in enumerate(row_numbers):
         line = [out.cell(row_number, alignment=CENTRE)]
         line += [out.source(value, kind) for value, kind in (next(c) for c in cells)]
-        for column, note in notes.get(index, ()):
+        row_notes: list[tuple[int, CellNote]] = []
+        if next_note is not None and next_note[0] == index:
+            row_notes, next_note = next_note[1], next(notes, None)
+        for column, note in row_notes:
             line[column] = out.cell(line[column], fill=FILLS[note.severity])
             if comments_left > 0:
                 line[column].comment = comment_for(note.text)
@@ -449,48 +476,41 @@ def write_data_sheet(out: SheetOut, result: CheckResult, limit: int) -> int:
 # ---- Problems sheet ----------------------------------------------------------------------------------
 
 
-def problem_lines(result: CheckResult) -> list[tuple[Any, ...]]:
-    """Every issue as (row, severity, problem, column, value, how to fix, rule id): by row, errors first.
+def problem_lines(result: CheckResult, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """Every issue as (row, severity, problem, column, value, how to fix, rule id): by row, errors first,
+    at most `limit` of them, made a slice at a time.
 
     The value is the cell as read (a date stays a date), or the check's text of it when there is no cell.
     """
-    issues = result.issues
-    if not len(issues):
-        return []
-    rank = issues["severity"].map(SEVERITY_ORDER)
-    ranked = issues.assign(_rank=rank).sort_values(["row", "_rank"], kind="stable")
     columns = {column.header: column for column in result.table.columns}
-    lines = []
-    for row, position, severity, message, header, value, rule_id, field_name in zip(
-        ranked["row"].tolist(),
-        ranked["position"].tolist(),
-        ranked["severity"].tolist(),
-        ranked["message"].tolist(),
-        ranked["column"].tolist(),
-        ranked["value"].tolist(),
-        ranked["rule"].tolist(),
-        ranked["field"].tolist(),
-        strict=True,
+    made = 0
+    for rows, positions, severities, messages, headers, values, rule_ids, fields in _issue_slices(
+        result, ("row", "position", "severity", "message", "column", "value", "rule", "field")
     ):
-        column = columns.get(header) if header is not None else None
-        cell = (column.values[position], column.kinds[position]) if column is not None else (value, None)
-        fix = how_to_fix(rule_id, field_name, result.identifier_type)
-        lines.append((int(row), severity, message, header or WHOLE_ROW, cell, fix, rule_id))
-    return lines
+        for row, position, severity, message, header, value, rule_id, field_name in zip(
+            rows, positions, severities, messages, headers, values, rule_ids, fields, strict=True
+        ):
+            if limit is not None and made >= limit:
+                return
+            column = columns.get(header) if header is not None else None
+            cell = (column.values[position], column.kinds[position]) if column is not None else (value, None)
+            fix = how_to_fix(rule_id, field_name, result.identifier_type)
+            yield (int(row), severity, message, header or WHOLE_ROW, cell, fix, rule_id)
+            made += 1
 
 
 def write_problems_sheet(out: SheetOut, result: CheckResult, limit: int) -> None:
-    lines = problem_lines(result)[:limit]
-    sample = lines[:WIDTH_SAMPLE_ROWS]
+    sample = list(problem_lines(result, min(limit, WIDTH_SAMPLE_ROWS)))
+    count = min(len(result.issues), limit)
     widths = [fit_width(header, (line[i] for line in sample)) for i, header in enumerate(PROBLEM_HEADERS)]
     widths[1] = fit_width(SEVERITY_HEADING, (severity.label for severity in SEVERITIES.values()))
     widths[4] = fit_width("Value", (line[4][0] for line in sample))
     widths[2], widths[5] = PROBLEM_WIDTH, FIX_WIDTH
     wrapped = {2: PROBLEM_WIDTH, 5: FIX_WIDTH}
     last = get_column_letter(len(PROBLEM_HEADERS))
-    out.start(widths, freeze="A2", filter_ref=f"A1:{last}{len(lines) + 1}")
+    out.start(widths, freeze="A2", filter_ref=f"A1:{last}{count + 1}")
     out.headers(PROBLEM_HEADERS)
-    for row, severity, problem, column, (value, kind), fix, rule_id in lines:
+    for row, severity, problem, column, (value, kind), fix, rule_id in problem_lines(result, limit):
         shown = out.source(value, kind) if kind is not None else value
         line = [
             out.cell(row, alignment=TOP_CENTRE),

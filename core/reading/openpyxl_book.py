@@ -9,7 +9,6 @@ slower than calamine and only ever used for files calamine cannot open.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import python_calamine
@@ -17,7 +16,9 @@ from openpyxl import load_workbook
 
 from core.reading import messages
 
-_FAILURES = (OSError, KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, EOFError)
+# openpyxl raises whatever its parts raise on a damaged package (zip, XML, value errors...). It only ever sees
+# files calamine has already refused, so any of these means the file is damaged after all.
+_FAILURES = (Exception,)
 
 
 class _Metadata:

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.cells import cell_texts
-from core.checking.matching import MappingSuggestion
+from core.checking.matching import SURE, MappingSuggestion
+from core.checking.rules import unsure_identifier
 from core.profile import PROFILE_SUFFIX, SupplyProfile
 from core.reading.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
 from gui.steps.open_step import SETTINGS_FILTER
@@ -38,7 +39,7 @@ from gui.table_model import cell_text
 from gui.widgets import MessagePanel, label, page
 
 NOT_IN_SHEET = "(not in this sheet)"
-SURE_AT = 0.85
+SURE_AT = SURE  # the matcher's "sure": below it a match is shown as "Check this"
 EXAMPLES_SHOWN = 3
 EXAMPLE_LENGTH = 28
 
@@ -159,6 +160,7 @@ class MatchStep(QWidget):
             "every other column (such as notes) stays on this computer.",
         )
         self.table: SourceTable | None = None
+        self._suggestion: MappingSuggestion | None = None
         self.rows: dict[str, DetailRow] = {}
         layout.addLayout(self._header_row_line())
         layout.addWidget(self._grid())
@@ -316,6 +318,7 @@ class MatchStep(QWidget):
     ) -> None:
         """Fill every drop-down with the sheet's columns and pick the saved or suggested one."""
         self.table = table
+        self._suggestion = suggestion
         self.header_row.setValue(table.header_row)
         notes = []
         for field, row in self.rows.items():
@@ -445,9 +448,14 @@ class MatchStep(QWidget):
         return None
 
     def advice_text(self) -> str | None:
-        """A gap that does not stop the check but will stop people being linked."""
+        """A gap that does not stop the check but will stop people being linked, or an ID number column that
+        was only guessed (from its values, not its heading): that one is put to the person to confirm."""
         mapping = self.choices().mapping
         if "identifier" in mapping:
+            row = self.rows["identifier"]
+            if row.state == "check" and self._suggestion is not None:
+                confidence = self._suggestion.confidence.get("identifier", 0.0)
+                return unsure_identifier(mapping["identifier"], self.id_kind.currentData(), confidence)
             return None
         missing = [self._plain_label(f) for f in ("date_of_birth", "gender") if f not in mapping]
         if not ({"first_name", "last_name"} <= set(mapping) or "full_name" in mapping):

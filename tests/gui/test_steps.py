@@ -180,3 +180,22 @@ def test_the_headings_row_chosen_on_the_match_page_reads_the_sheet_again_and_is_
     target = tmp_path / f"register{PROFILE_SUFFIX}"
     at_match.save_settings(target)
     assert load_profile(target).header_row == 3
+
+
+def test_an_id_column_guessed_from_its_values_is_asked_about(driver, window, tmp_path) -> None:
+    from tests.builders import write_csv
+
+    rows = [
+        ["ZZZ0016", "Aroha", "Ngata", "03/04/1985", "F"],
+        ["ZZZ0024", "Tama", "Rāwiri", "17/11/1990", "M"],
+        ["ZAA0067", "Mere", "Walker", "01/06/2002", "F"],
+        ["JBX3656", "Hemi", "Parata", "28/02/1975", "M"],
+        ["EPT6335", "Ana", "Lee", "05/05/1966", "F"],
+    ]
+    driver.open(write_csv(tmp_path / "people.csv", ["Ref", "First name", "Surname", "DOB", "Gender"], rows))
+    window.next_button.click()
+    step = window.match_step
+    assert step.rows["identifier"].state == "check"
+    assert 'The ID number column "Ref" was matched from its values' in step.advice.text.text()
+    choose(window, "identifier", "Ref")  # the person confirms it: no longer asked
+    assert step.advice_text() is None
