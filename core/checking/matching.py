@@ -30,6 +30,7 @@ from core.reading.header_words import (
     HEADER_PHRASES,
     HEADER_WORDS,
     NOT_AN_IDENTIFIER_WORDS,
+    OTHER_EVENT_WORDS,
     fold_header,
     spelt_out,
 )
@@ -55,7 +56,8 @@ ID_MIN_PASS_SHARE = 0.8
 # A match from the values alone is at most this sure: below SURE, so it is always asked about.
 VALUES_ALONE_CAP = 0.8
 SURE = 0.85  # from here on a match is "sure": the window shows it as such and `check` trusts it
-YEAR_MIN = 1900
+YEAR_MIN = 1800  # a year of birth as typed: 1880 is a mistyped year, not a date serial
+GENDER_MIN_VALUES = 3  # a gender column found from its values alone needs at least this many
 
 DATE_TEXT = re.compile(
     r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
@@ -86,6 +88,10 @@ class ColumnProfile:
     recent_year_share: float = 0.0  # dates from 2005 on (service dates cluster in recent years)
     distinct_share: float = 0.0
     year_share: float = 0.0  # whole numbers from 1900 to this year (a year, not a date serial)
+    small_number_share: float = (
+        0.0  # whole numbers under 1800: counts, ages, made-up years; as serials, 1900-1904
+    )
+    multi_word_share: float = 0.0  # text of two words or more (a whole name, not a given name)
     year_span: int = 0  # latest minus earliest of those years
 
     def passes(self, share: float) -> int:
@@ -148,8 +154,8 @@ def header_score(header: str, field_name: str) -> float:
             best = max(best, score)
     if field_name in ("first_name", "last_name", "full_name") and "name" in words and best:
         best = min(1.0, best + 0.15)
-    if field_name == "full_name" and not best and len(words) >= 2 and words[-1] in ("name", "names"):
-        best = 0.85  # "Employee Name", "Member name", "Whānau member name": a person's whole name
+    if field_name == "full_name" and not best and len(words) >= 2 and "name" in words and len(words) <= 4:
+        best = 0.85  # "Employee Name", "Whānau member name", "Name/Alias": a person's whole name
     if field_name == "date_of_birth" and not best and ("year" in words):
         best = 0.6  # "Year", "Birth yr": a year of birth only when the values are birth-era years
     return best
@@ -180,6 +186,7 @@ def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfi
     years: list[int] = []
     dates = 0
     whole_years: list[int] = []
+    small_numbers = 0
     for value, text in zip(values, texts, strict=True):
         if isinstance(value, dt.date):
             dates += 1
@@ -189,10 +196,12 @@ def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfi
             found = YEAR_IN_TEXT.search(text)
             if found:
                 years.append(int(found.group(1)))
-        elif (isinstance(value, int) and not isinstance(value, bool)) or (len(text) == 4 and text.isdigit()):
+        elif (isinstance(value, int) and not isinstance(value, bool)) or (len(text) <= 4 and text.isdigit()):
             number = int(value) if isinstance(value, int) else int(text)
             if YEAR_MIN <= number <= dt.date.today().year:
                 whole_years.append(number)
+            elif 0 <= number < YEAR_MIN:
+                small_numbers += 1
     # Only text cells can be a gender or a name: a number or date shows digits, which no such word has.
     text_values = [t for v, t in zip(values, texts, strict=True) if isinstance(v, str)]
     genders = {t for t in set(text_values) if fold_header(t) in GENDER_WORDS}  # each distinct text once
@@ -212,6 +221,8 @@ def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfi
         distinct_share=len(set(texts)) / count,
         year_share=len(whole_years) / count,
         year_span=(max(whole_years) - min(whole_years)) if whole_years else 0,
+        small_number_share=small_numbers / count,
+        multi_word_share=sum(1 for t in text_values if len(t.split()) >= 2) / count,
     )
 
 
@@ -242,6 +253,8 @@ def value_fit(field_name: str, values: ColumnProfile) -> float:
     if field_name == "gender":
         return values.gender_share if values.gender_share else 0.3 * (values.distinct_share < 0.1)
     if field_name == "date_of_birth":
+        if values.small_number_share + values.year_share >= 0.5 and not _birth_years(values):
+            return 0.0  # counts, ages, in-universe years: never days of 1900
         if values.year_share >= 0.9:
             return 0.9 if _birth_years(values) else 0.0
         return values.date_share * (0.6 + 0.4 * values.birth_year_share)
@@ -263,7 +276,7 @@ def values_alone_score(field_name: str, values: ColumnProfile) -> float:
             return 0.0
         return VALUES_ALONE_CAP * share
     if field_name == "gender":
-        return 0.75 * values.gender_share**2
+        return 0.75 * values.gender_share**2 if values.non_empty >= GENDER_MIN_VALUES else 0.0
     if field_name == "date_of_birth" and values.date_share > 0.8:
         return 0.65 * values.birth_year_share * (1.0 - 0.6 * values.recent_year_share)
     return 0.0
@@ -297,8 +310,10 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
             score = by_header * (0.6 + 0.4 * value_fit(field_name, profiles[index])) if by_header else 0.0
             if field_name == "identifier" and _is_dates(profiles[index]):
                 score = 0.0
-            if field_name == "date_of_birth" and by_header and profiles[index].year_share >= 0.9:
-                score = score if _birth_years(profiles[index]) else 0.0
+            if field_name == "date_of_birth" and (
+                _other_event(column.header) or value_fit(field_name, profiles[index]) == 0.0
+            ):
+                continue  # "Resignation date", or a DOB column of counts: no date of birth however headed
             if not _excluded(column.header, field_name):
                 score = max(score, values_alone_score(field_name, profiles[index]))
             if score >= MINIMUM_CONFIDENCE:
@@ -311,7 +326,7 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
             continue
         chosen[field_name] = (score, index)
         used_columns.add(index)
-    chosen = _full_name_beside_last_name_is_first_name(chosen)
+    chosen = _full_name_beside_last_name_is_first_name(chosen, profiles)
     suggestion = MappingSuggestion()
     for field_name in MAPPABLE_FIELDS:
         if field_name in chosen:
@@ -322,6 +337,10 @@ def suggest_mapping(table: SourceTable) -> MappingSuggestion:
         index = chosen["identifier"][1]
         suggestion.identifier_type = identifier_type_for(table.columns[index].header, profiles[index])
     return suggestion
+
+
+def _other_event(header: str) -> bool:
+    return any(word in OTHER_EVENT_WORDS for word in _header_forms(header)[2])
 
 
 def _excluded(header: str, field_name: str) -> bool:
@@ -339,10 +358,16 @@ def _conflicts(field_name: str, chosen: dict[str, tuple[float, int]]) -> bool:
 
 
 def _full_name_beside_last_name_is_first_name(
-    chosen: dict[str, tuple[float, int]],
+    chosen: dict[str, tuple[float, int]], profiles: list[ColumnProfile]
 ) -> dict[str, tuple[float, int]]:
-    """'Ingoa' or 'Name' next to a surname column holds the given names, not the whole name."""
+    """'Ingoa' or 'Name' next to a surname column holds the given names, not the whole name; unless its
+    values are mostly two words or more ('Nikki Budzinski' beside 'Budzinski'): then it is the whole name,
+    and the one column sent for the name."""
     if "full_name" in chosen and ("last_name" in chosen or "first_name" in chosen):
+        if profiles[chosen["full_name"][1]].multi_word_share >= 0.8:
+            chosen.pop("first_name", None)
+            chosen.pop("last_name", None)
+            return chosen
         missing = "first_name" if "first_name" not in chosen else "last_name"
         score, index = chosen.pop("full_name")
         chosen[missing] = (score * 0.9, index)

@@ -52,14 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser(
         "inspect", help="list sheets, the header row found and the suggested column matches"
     )
-    inspect.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    inspect.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
     inspect.add_argument("--sheet", help="the sheet to read (default: the one that holds the table)")
     _add_header_row(inspect)
     inspect.add_argument("--json", action="store_true", help="print JSON for scripts")
     inspect.set_defaults(handler="run_inspect")
 
     check = commands.add_parser("check", help="run every data-quality rule and summarise the problems")
-    check.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    check.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
     check.add_argument("--profile", help="the supply profile (*.idiprofile.json); default: match columns")
     check.add_argument(
         "--sheet", help="the sheet to read (default: the profile's, or the one with the table)"
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler="run_check_command")
 
     send = commands.add_parser("send", help="check, build the agreed extract, encrypt it and upload it")
-    send.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .txt)")
+    send.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
     send.add_argument("--profile", required=True, help="the supply profile: what is sent, how and where")
     send.add_argument("--sheet", help="the sheet to read (default: the profile's)")
     _add_header_row(send)

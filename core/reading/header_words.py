@@ -36,7 +36,7 @@ HEADER_PHRASES: dict[str, dict[str, float]] = {
         "name": 0.9, "full name": 1.0, "fullname": 1.0, "client name": 1.0, "participant name": 1.0,
         "person name": 1.0, "ingoa": 0.9, "ingoa katoa": 1.0, "te ingoa": 0.9, "client": 0.6,
         "participant": 0.6, "student name": 0.9, "patient name": 0.9, "tamariki name": 0.9,
-        "names": 0.9, "name of person": 1.0,
+        "names": 0.9, "name of person": 1.0, "name alias": 0.9, "member": 0.6, "appointee": 0.6,
     },
     "date_of_birth": {
         "dob": 1.0, "d o b": 1.0, "date of birth": 1.0, "birth date": 1.0, "birthdate": 1.0,
@@ -97,6 +97,14 @@ NOT_AN_IDENTIFIER_WORDS = frozenset((
     "account", "acct", "bank", "card", "invoice", "order", "receipt", "ticket", "licence", "license",
     "registration", "rego", "plate", "vehicle", "serial", "year", "date", "dob", "birth",
 ))  # fmt: skip
+# Words that name another event than a birth: a date under them is never a date of birth, however old.
+OTHER_EVENT_WORDS = frozenset((
+    "resignation", "resigned", "death", "died", "deceased", "hire", "hired", "booking", "booked", "arrest",
+    "arrested", "release", "released", "appointed", "appointment", "election", "elected", "visit", "payment",
+    "paid", "invoice", "order", "created", "modified", "updated", "review", "assessment", "incident",
+    "marriage", "married", "graduation", "expiry", "expires", "issued", "issue", "renewal", "due",
+))  # fmt: skip
+
 # More words people head columns with that are no field of ours: they tell a header row from a note.
 OTHER_HEADING_WORDS = frozenset((
     "id", "no", "number", "code", "ref", "reference", "date", "name", "age", "year", "type", "title",

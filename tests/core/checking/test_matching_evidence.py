@@ -166,3 +166,26 @@ def test_years_of_birth_are_reported_as_years_never_read_as_date_serials(tmp_pat
     assert "date_from_number" not in rules and "date_unreadable" not in rules
     assert rules["row_unlinkable"] == [2, 3, 4, 5, 6, 7]  # no full date and no ID number: none can be linked
     assert result.canonical["date_of_birth"].isna().all()
+
+
+def test_whole_names_beside_a_last_name_column_stay_the_full_name(tmp_path: Path) -> None:
+    rows = [[f"{f} {s}", s, "F"] for f, s in NAMES]
+    mapping = suggestion_for(tmp_path, ["name", "last_name", "gender"], rows).mapping
+    assert mapping["full_name"] == "name"
+    assert "first_name" not in mapping and "last_name" not in mapping
+
+
+@pytest.mark.parametrize("values", [[19, 33, 112, 896, 41, 52], [0, 12, 57, 100, 3, 8]])
+def test_small_whole_numbers_are_never_a_date_of_birth(tmp_path: Path, values: list[int]) -> None:
+    rows = [[f"{f} {s}", value] for (f, s), value in zip(NAMES, values, strict=True)]
+    for heading in ("birth_year", "DOB"):
+        assert "date_of_birth" not in suggestion_for(tmp_path, ["name", heading], rows).mapping
+
+
+def test_a_date_of_another_event_is_never_a_date_of_birth(tmp_path: Path) -> None:
+    rows = [[f"{f} {s}", f"0{1 + n}/02/19{60 + n}"] for n, (f, s) in enumerate(NAMES)]
+    assert "date_of_birth" not in suggestion_for(tmp_path, ["Member", "Resignation Date"], rows).mapping
+
+
+def test_one_value_is_no_evidence_of_a_gender_column(tmp_path: Path) -> None:
+    assert "gender" not in suggestion_for(tmp_path, ["name", "c"], [["Aroha Ngata", "f"]]).mapping

@@ -165,3 +165,10 @@ def test_control_characters_in_headings_are_removed_and_said() -> None:
     assert assembled.notes == [
         "Hidden control characters (such as NUL) were removed from the headings of columns A, B."
     ]
+
+
+def test_a_tab_separated_tsv_export_is_read_like_a_txt(tmp_path: Path) -> None:
+    path = tmp_path / "presidents.tsv"
+    path.write_text("name\tparty\nKate Sheppard\tnone\nÂpirana Ngata\tLiberal\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.headers == ["name", "party"] and table.delimiter == "\t" and table.row_count == 2
