@@ -159,7 +159,7 @@ def test_a_read_only_source_can_be_read(sample_copy) -> None:
 
 
 def test_supported_suffixes_are_the_documented_ones() -> None:
-    assert SUPPORTED_SUFFIXES == (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+    assert SUPPORTED_SUFFIXES == (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
 
 
 def test_an_xlsm_and_an_uppercase_suffix_read_like_xlsx(sample_copy) -> None:
