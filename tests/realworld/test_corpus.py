@@ -4,14 +4,20 @@ people lists among them must be read as a person would read them (header row, co
 
 Expectations the current reader or matcher does not meet carry the manifest's `known_miss` and run as
 strict xfails: when a fix makes one pass, the test fails until the manifest's `known_miss` is emptied.
+
+The commands run in a child process through `core.cli.main`, as `main.py` runs them, all files in one
+process (run_many.py): interpreter start-up would otherwise be nine tenths of the time. A file that
+takes more than TIMEOUT_SECONDS, or takes the process down, fails its own test and the rest go on.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "realworld"
 MANIFEST = CORPUS / "MANIFEST.csv"
+RUN_MANY = Path(__file__).with_name("run_many.py")
 NOT_IN_MANIFEST = {"MANIFEST.csv", "README.md", "FINDINGS.md"}
 TIMEOUT_SECONDS = 60
 COLUMNS = [
@@ -45,24 +52,89 @@ EXPECTED_ROWS = [row for row in ROWS if row["expected_header_row"]]
 
 
 def with_known_miss(rows: list[dict[str, str]]) -> list:
-    """One pytest param per row, named by its file, strict xfail when the manifest records a known miss."""
-    marks = lambda row: (  # noqa: E731
-        [pytest.mark.xfail(strict=True, reason=row["known_miss"])] if row["known_miss"] else []
-    )
-    return [pytest.param(row, id=row["file"], marks=marks(row)) for row in rows]
+    """One pytest param per row, named by its file, a strict xfail when the manifest records a known miss."""
+    params = []
+    for row in rows:
+        marks = [pytest.mark.xfail(strict=True, reason=row["known_miss"])] if row["known_miss"] else []
+        params.append(pytest.param(row, id=row["file"], marks=marks))
+    return params
 
 
-def run_cli(command: str, name: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), command, str(CORPUS / name), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
+def run_all(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """Run `main.py COMMAND FILE --json` for each (command, file name) through run_many.py.
+
+    Each result has returncode, stdout, stderr and seconds, or only a "problem" when the run took more
+    than TIMEOUT_SECONDS or ended the process; the runs after it go on in a new process.
+    """
+    results: dict[tuple[str, str], dict] = {}
+    remaining = list(pairs)
+    while remaining:
+        argument = json.dumps([[command, str(CORPUS / name)] for command, name in remaining])
+        process = subprocess.Popen(
+            [sys.executable, str(RUN_MANY), argument],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        errors: list[str] = []
+
+        def read_lines(stream=process.stdout, lines=lines) -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put(None)
+
+        def read_errors(stream=process.stderr, errors=errors) -> None:
+            errors.extend(stream)
+
+        threading.Thread(target=read_lines, daemon=True).start()
+        threading.Thread(target=read_errors, daemon=True).start()
+        while remaining:
+            command, name = pair = remaining.pop(0)
+            try:
+                line = lines.get(timeout=TIMEOUT_SECONDS)
+            except queue.Empty:
+                results[pair] = {"problem": f"{command} {name} took more than {TIMEOUT_SECONDS} s"}
+                break
+            if line is None:
+                process.wait()
+                tail = "".join(errors)[-2000:]
+                results[pair] = {
+                    "problem": f"{command} {name} ended the process ({process.returncode}): {tail}"
+                }
+                break
+            results[pair] = json.loads(line)
+        process.kill()
+        process.wait()
+    return results
+
+
+# The command each parametrised test runs on its row's file.
+COMMAND_OF_TEST = {
+    "test_check_ends_with_a_usable_result": "check",
+    "test_inspect_finds_the_header_row_and_columns_a_person_would": "inspect",
+}
+
+
+@pytest.fixture(scope="session")
+def cli_runs(request: pytest.FixtureRequest) -> dict[tuple[str, str], dict]:
+    """Run the command of every selected test of this module once, up front."""
+    wanted = {
+        (COMMAND_OF_TEST[item.originalname], item.callspec.params["row"]["file"])
+        for item in request.session.items
+        if item.module.__name__ == __name__ and item.originalname in COMMAND_OF_TEST
+    }
+    return run_all(sorted(wanted))
+
+
+def result_of(cli_runs: dict, command: str, name: str) -> dict:
+    result = cli_runs[(command, name)]
+    if "problem" in result:
+        pytest.fail(result["problem"])
+    return result
 
 
 def parse_mapping(spec: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -100,21 +172,23 @@ def test_the_manifest_names_every_file_with_its_source_commit_and_licence() -> N
 
 
 @pytest.mark.parametrize("row", [pytest.param(row, id=row["file"]) for row in ROWS])
-def test_check_ends_with_a_usable_result(row: dict[str, str]) -> None:
-    result = run_cli("check", row["file"])
-    assert result.returncode in (0, 1, 2), (
-        f"exit {result.returncode} (4 is an internal problem)\n{result.stderr[-2000:]}"
+def test_check_ends_with_a_usable_result(cli_runs: dict, row: dict[str, str]) -> None:
+    result = result_of(cli_runs, "check", row["file"])
+    assert result["returncode"] in (0, 1, 2), (
+        f"exit {result['returncode']} (4 is an internal problem)\n{result['stderr'][-2000:]}"
     )
-    assert "Traceback" not in result.stderr
-    if result.returncode == 2:
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].strip(), f"exit 2 needs exactly one plain line: {result.stderr!r}"
-        assert result.stdout == ""
+    assert "Traceback" not in result["stderr"]
+    if result["returncode"] == 2:
+        lines = result["stderr"].splitlines()
+        assert len(lines) == 1 and lines[0].strip(), (
+            f"exit 2 needs exactly one plain line: {result['stderr']!r}"
+        )
+        assert result["stdout"] == ""
         return
-    report = json.loads(result.stdout)
+    report = json.loads(result["stdout"])
     assert isinstance(report["issues"], list) and isinstance(report["rows"], int)
     has_errors = any(issue["severity"] == "error" for issue in report["issues"])
-    assert result.returncode == (1 if has_errors else 0)
+    assert result["returncode"] == (1 if has_errors else 0)
     required, allowed = parse_mapping(row["expected_mapping"] or "none")
     if "identifier" not in required and "identifier" not in allowed:
         # None of these files holds an NHI, IRD number or SWN: an identifier here is a guess from weak evidence.
@@ -122,13 +196,14 @@ def test_check_ends_with_a_usable_result(row: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("row", with_known_miss(EXPECTED_ROWS))
-def test_inspect_finds_the_header_row_and_columns_a_person_would(row: dict[str, str]) -> None:
-    result = run_cli("inspect", row["file"])
-    assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout)
+def test_inspect_finds_the_header_row_and_columns_a_person_would(cli_runs: dict, row: dict[str, str]) -> None:
+    result = result_of(cli_runs, "inspect", row["file"])
+    assert result["returncode"] == 0, result["stderr"]
+    found = json.loads(result["stdout"])
     assert found["header_row"] == int(row["expected_header_row"]), found["columns"][:10]
     required, allowed = parse_mapping(row["expected_mapping"])
     mapping = found["mapping"]
     assert {field: mapping.get(field) for field in required} == required, mapping
-    unexpected = {f: h for f, h in mapping.items() if f not in required and allowed.get(f) != h}
+    unexpected = {field: header for field, header in mapping.items() if allowed.get(field) != header}
+    unexpected = {field: header for field, header in unexpected.items() if required.get(field) != header}
     assert unexpected == {}, mapping
