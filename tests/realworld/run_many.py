@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
-    from core.cli import main as cli_main
+    from core.cli.main import main as cli_main
 
     for command, path in json.loads(argv[0]):
         out, err = io.StringIO(), io.StringIO()
