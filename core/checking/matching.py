@@ -156,8 +156,6 @@ def header_score(header: str, field_name: str) -> float:
         best = min(1.0, best + 0.15)
     if field_name == "full_name" and not best and len(words) >= 2 and "name" in words and len(words) <= 4:
         best = 0.85  # "Employee Name", "Whānau member name", "Name/Alias": a person's whole name
-    if field_name == "date_of_birth" and not best and ("year" in words):
-        best = 0.6  # "Year", "Birth yr": a year of birth only when the values are birth-era years
     return best
 
 

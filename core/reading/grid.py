@@ -344,14 +344,15 @@ def _notes_below_sentence(columns: list[RawColumn], row_numbers: np.ndarray, cut
 
 
 def _without_control_characters(names: list[str], columns: list[RawColumn]) -> tuple[list[str], list[str]]:
-    """Headings with NUL and other control characters taken out (tabs and line breaks inside stay, around
-    them go), and the letters of the columns that had some: "N\x00H\x00I" from a mis-saved export is "NHI"."""
+    """Headings with NUL and other control characters taken out, and the letters of the columns that had
+    some: "N\x00H\x00I" from a mis-saved export is "NHI". Such a heading's runs of tabs and line breaks
+    become one space; other headings keep theirs (a heading typed on two lines is saved in profiles so)."""
     cleaned, letters = [], []
     for name, column in zip(names, columns, strict=True):
         bare = _CONTROL_CHARACTERS.sub("", name)
         if bare != name:
             letters.append(column_letter(column.index))
-            bare = bare.strip() or f"Column {column_letter(column.index)}"
+            bare = " ".join(bare.split()) or f"Column {column_letter(column.index)}"
         cleaned.append(bare)
     return cleaned, letters
 

@@ -89,6 +89,8 @@ EXCLUDING_WORDS = frozenset((
     "location", "place", "town", "city", "region", "country", "provider", "facility", "centre", "center",
     "clinic", "hospital", "practice", "branch", "office", "sheet", "field", "item", "category",
     "department", "manager", "supervisor", "coach", "teacher", "nurse", "employer", "partner", "sponsor",
+    "character", "role", "song", "film", "movie", "book", "show", "award", "prize", "party", "county",
+    "district", "street", "pet", "brand", "species", "breed", "vessel", "ship", "horse", "dog", "cat",
 ))  # fmt: skip
 # Header words that say a column is no person identifier, whatever its values look like: a ZIP+4 code or
 # a phone number can pass for nine digits, an account number for an IRD number.

@@ -189,3 +189,14 @@ def test_a_date_of_another_event_is_never_a_date_of_birth(tmp_path: Path) -> Non
 
 def test_one_value_is_no_evidence_of_a_gender_column(tmp_path: Path) -> None:
     assert "gender" not in suggestion_for(tmp_path, ["name", "c"], [["Aroha Ngata", "f"]]).mapping
+
+
+@pytest.mark.parametrize("heading", ["year", "Year"])
+def test_a_plain_year_of_an_event_is_not_a_year_of_birth(tmp_path: Path, heading: str) -> None:
+    years = [1946, 1960, 1975, 1989, 2001, 2014]  # the year of a suspension or a prize, not of a birth
+    rows = [[f"{f} {s}", year] for (f, s), year in zip(NAMES, years, strict=True)]
+    assert "date_of_birth" not in suggestion_for(tmp_path, ["name", heading], rows).mapping
+
+
+def test_a_character_name_is_not_the_persons_name() -> None:
+    assert header_score("CHARACTER_NAME", "full_name") == 0.0
