@@ -86,6 +86,7 @@ class SftpSettings:
     key_file: Path | None = None
     host_key_sha256: str | None = None
     drop_box: bool = False  # an upload-only folder that refuses renames: write straight to the final name
+    step_timeout: float | None = None  # "timeout_seconds": how long a step may wait for the server
 
 
 @dataclass
@@ -371,6 +372,17 @@ def _sftp_from(data: Any, where: str, base: Path | None) -> SftpSettings | None:
     _require(auth != "key" or key_file is not None, where, '"sftp.key_file" is needed when "auth" is "key".')
     drop_box = data.get("drop_box", False)
     _require(isinstance(drop_box, bool), where, '"sftp.drop_box" must be true or false.')
+    step_timeout = data.get("timeout_seconds")
+    _require(
+        step_timeout is None
+        or (
+            isinstance(step_timeout, int | float)
+            and not isinstance(step_timeout, bool)
+            and 0 < step_timeout <= 300
+        ),
+        where,
+        '"sftp.timeout_seconds" must be a number of seconds from 1 to 300 (leave it out for the default, 12).',
+    )
     return SftpSettings(
         host=host,
         port=port,
@@ -380,6 +392,7 @@ def _sftp_from(data: Any, where: str, base: Path | None) -> SftpSettings | None:
         key_file=key_file,
         host_key_sha256=data.get("host_key_sha256") or None,
         drop_box=drop_box,
+        step_timeout=step_timeout,
     )
 
 
@@ -461,6 +474,8 @@ def profile_to_dict(profile: SupplyProfile) -> dict[str, Any]:
         )
         if s.drop_box or "drop_box" in sftp:
             sftp["drop_box"] = s.drop_box
+        if s.step_timeout is not None:
+            sftp["timeout_seconds"] = s.step_timeout
         data["sftp"] = sftp
     if profile.frequency:
         data["frequency"] = profile.frequency

@@ -89,7 +89,8 @@ def sftp_target(profile: SupplyProfile) -> SftpTarget:
             "The profile has no server to send to. Add the SFTP details Stats NZ gave you to the profile "
             '("sftp": host, port, username, remote_dir), or save the encrypted file instead.'
         )
-    return SftpTarget(**dataclasses.asdict(settings))
+    fields = {key: value for key, value in dataclasses.asdict(settings).items() if value is not None}
+    return SftpTarget(**fields)
 
 
 class ReceiptNotSaved(InputError):
