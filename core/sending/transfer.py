@@ -126,7 +126,7 @@ CONNECT_IN_PROGRESS = {
 # What each step was doing, for messages: "The server ... stopped answering while signing in".
 STEPS = {
     "connect": "while connecting",
-    "banner": "before greeting IDI Share (no SSH banner)",
+    "banner": "before greeting IDI Share with its SSH banner",
     "handshake": "while setting up the encrypted connection",
     "auth": "while signing in",
     "session": "while starting SFTP",
