@@ -533,7 +533,7 @@ def _upload_once(
         target.server, target.remote_dir, temp_path
     )  # before it exists: a crash still leaves a note
     state.temporary_files.append(temp_path)
-    note = ""
+    note, writing_final = "", False
     try:
         _run_stage("write", target, watchdog, lambda: _send_file(sftp, temp_path, state, watchdog))
         _raise_if_cancelled(state.cancel)
@@ -543,10 +543,13 @@ def _upload_once(
         if not renamed:  # a drop box that refuses renames: write the final name directly
             _drop_temporary(sftp, transport, target, temp_path, state)
             state.rename_sent = False
+            writing_final = True
             _run_stage("write", target, watchdog, lambda: _send_file(sftp, final_path, state, watchdog))
             note = "written straight under the final name (the folder is a drop box that refuses renames)"
     except BaseException:
         _drop_temporary(sftp, transport, target, temp_path, state)
+        if writing_final and transport.is_active():
+            _remove_quietly(sftp, final_path)  # part of a file under the final name: the drop box's risk
         raise
     journal.forget(target.server, temp_path)
     log.info("Uploaded %d bytes to %s on %s.", len(state.data), final_path, target.server)
