@@ -195,6 +195,15 @@ def _start_server(
         raise
 
 
+def _start_server_with(account: TestAccount, extra_config: str) -> SshdServer:
+    """A server with extra sshd_config lines (they take precedence over the defaults)."""
+    try:
+        return SshdServer(account, ("ed25519",), extra_config=extra_config).start()
+    except ServiceUnavailable as reason:
+        missing_service(str(reason))
+        raise
+
+
 @pytest.fixture(scope="session")
 def client_keys(sshd_account: TestAccount, tmp_path_factory: pytest.TempPathFactory) -> ClientKeys:
     folder = tmp_path_factory.mktemp("client-keys")

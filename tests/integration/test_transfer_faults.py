@@ -26,7 +26,7 @@ from core.sending.transfer import (
     answer_password_prompt,
     upload,
 )
-from tests.integration.conftest import Fault, SilentServer
+from tests.integration.conftest import Fault, SilentServer, _start_server_with
 from tests.integration.sshd_server import SshdServer
 
 pytestmark = pytest.mark.service
@@ -214,3 +214,19 @@ def test_keyboard_interactive_gives_the_password_only_to_a_password_prompt() -> 
     for prompts in ([("Verification code: ", False)], [("Password: ", True)], [("Password: ", False)] * 2):
         with pytest.raises(Exception, match="more than the password"):
             answer("", "", prompts)
+
+
+def test_a_keyboard_interactive_password_prompt_is_answered(sshd_account, remote_dir: Path) -> None:
+    """A server that takes the password only through keyboard-interactive (PAM asks "Password:")."""
+    server = _start_server_with(
+        sshd_account, "UsePAM yes\nKbdInteractiveAuthentication yes\nPasswordAuthentication no\n"
+    )
+    try:
+        upload(target_for(server, remote_dir), sshd_account.password, b"data", NAME)
+        logged = server.log_text()
+    finally:
+        server.cleanup()
+
+    assert "Accepted keyboard-interactive" in logged
+
+    assert (remote_dir / NAME).read_bytes() == b"data"
