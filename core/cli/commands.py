@@ -322,6 +322,10 @@ def run_history(args: argparse.Namespace) -> int:
         )
         if receipt.outcome not in ("sent", "saved") and receipt.message:
             print(f"    {receipt.message}")
+        elif receipt.left_on_server:
+            print(
+                f"    Temporary file left on the server (removed at the next send): {', '.join(receipt.left_on_server)}"
+            )
     if stored.skipped_lines:
         print(
             f"Note: line(s) {', '.join(map(str, stored.skipped_lines))} of the receipts file could not be read."

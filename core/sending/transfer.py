@@ -1074,7 +1074,8 @@ def _connection_lost(stage: str, error: Exception, target: SftpTarget) -> Connec
     if stage == "rename":
         return ConnectionLost(
             f"The connection to {target.server} was lost {STEPS['rename']} ({_reason(error)}), so IDI Share "
-            f"could not tell whether it arrived: send again, and IDI Share will check the file on the server."
+            f"could not tell whether it arrived: check with Stats NZ whether it is in {target.remote_dir} "
+            "before sending again."
         )
     return ConnectionLost(
         f"The connection to {target.server} was lost {STEPS.get(stage, 'while sending')} ({_reason(error)}); "
