@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -312,3 +313,25 @@ def test_the_log_file_and_receipts_are_for_their_owner_only(
 
     for path in (receipts_path(), paths.log_dir() / "idi-share.log"):
         assert os.stat(path).st_mode & 0o077 == 0, path
+
+
+def test_a_full_disk(
+    capsys, monkeypatch, tmp_path, sample_copy, gpg_keys, sshd, remote_dir, sshd_account
+) -> None:
+    small = remote_dir / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size=8k,uid={sshd_account.uid},mode=0755", "idi-test", str(small)],
+        capture_output=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here to fill: {mounted.stderr.decode().strip()}")
+    try:
+        code, err, _ = send_through(capsys, monkeypatch, tmp_path, sample_copy, gpg_keys, sshd, small)
+        left = list(small.iterdir())
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+
+    assert code == 3
+    assert "has no room for the file" in one_line(err)
+    assert left == []
