@@ -136,22 +136,23 @@ def _row_shape(row: Sequence[object]) -> tuple[set[int], set[int]]:
     return names, data
 
 
-def _header_score(row: Sequence[object], index: int, shapes: list[tuple[set[int], set[int]]]) -> float:
+def _header_score(row: Sequence[object], index: int, shapes: list[tuple[set[int], set[int]]]) -> int:
+    """Columns the next non-blank rows go on filling, text headings over mostly numbers or dates, and twice
+    the headings people write, less twice the candidate's own data-like cells."""
     names, data = shapes[index]
     below = [shape for shape in shapes[index + 1 :] if shape[0] or shape[1]][:HEADER_ROWS_BELOW]
-    carried = typed = 0
-    for column in names:
-        under = sum(1 for shape in below if column in shape[0] or column in shape[1])
-        if below and under * 2 >= len(below):
-            carried += 1
-            typed += sum(1 for shape in below if column in shape[1]) * 2 >= under
-    carried += sum(
+
+    def filled_under(column: int) -> int:
+        return sum(1 for under_names, under_data in below if column in under_names or column in under_data)
+
+    carried = {column for column in names | data if below and filled_under(column) * 2 >= len(below)}
+    typed = sum(
         1
-        for column in data
-        if below and sum(1 for s in below if column in s[0] or column in s[1]) * 2 >= len(below)
+        for column in names & carried
+        if sum(1 for _, under_data in below if column in under_data) * 2 >= filled_under(column)
     )
     headings = sum(1 for column in sorted(names)[:HEADING_CELLS_LOOKED_AT] if is_heading(str(row[column])))
-    return carried + typed + 2 * headings - 2 * len(data)
+    return len(carried) + typed + 2 * headings - 2 * len(data)
 
 
 def header_text(cell: object) -> str:
