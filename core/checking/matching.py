@@ -63,6 +63,7 @@ DATE_TEXT = re.compile(
     r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
     r"|\d{1,2}[\s\-]+[A-Za-z]{3,9}[\s\-,]+\d{2,4})(\s.*)?$"
 )
+NAME_LIKE = re.compile(r"[^\d@#$%^&*_=+<>\[\]{}|\\/;:\"!?]{1,60}")
 YEAR_IN_TEXT = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 GENDER_WORDS = {
     "m", "male", "man", "boy", "tane", "f", "female", "woman", "girl", "wahine", "x", "another gender",
@@ -203,7 +204,7 @@ def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfi
     # Only text cells can be a gender or a name: a number or date shows digits, which no such word has.
     text_values = [t for v, t in zip(values, texts, strict=True) if isinstance(v, str)]
     genders = {t for t in set(text_values) if fold_header(t) in GENDER_WORDS}  # each distinct text once
-    name_like = sum(1 for t in text_values if re.fullmatch(r"[^\d@#$%^&*_=+<>\[\]{}|\\/;:\"!?]{1,60}", t))
+    name_like = sum(1 for t in text_values if NAME_LIKE.fullmatch(t))
     return ColumnProfile(
         non_empty=count,
         text_share=len(text_values) / count,
