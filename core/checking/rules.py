@@ -150,8 +150,9 @@ _CATALOGUE = (
     # Cells and rows
     Rule("cell_error_value", "error", "The {field_lower} cell holds a spreadsheet error (like #N/A or #REF!) instead of a value.",
          "Fix the formula in the spreadsheet, or type the value in."),
-    Rule("row_duplicate", "warning", "This row repeats an earlier row exactly.",
-         "Delete the repeated row, unless the person really has two identical records."),
+    Rule("row_duplicate", "warning",
+         "This row repeats an earlier row in every matched column (columns that are not matched are not compared).",
+         "If it is the same person recorded twice, delete one of the rows; if they are two people, check their details."),
     Rule("row_unlinkable", "error",
          "This person cannot be linked: there is no valid ID number, and name, date of birth or gender is missing or unusable.",
          "Add a valid NHI, SWN or IRD number, or complete the name, date of birth and gender."),

@@ -53,6 +53,13 @@ def empty_file(path: Path) -> InputError:
     )
 
 
+def no_data(path: Path) -> InputError:
+    return InputError(
+        f'The file "{path.name}" has no data in it, only blank lines: open the file that holds the list, or '
+        "export or save it again."
+    )
+
+
 def too_big(path: Path, size: int, limit: int) -> InputError:
     return InputError(
         f'The file "{path.name}" is {_size(size)}, more than the {_size(limit)} this computer can read '

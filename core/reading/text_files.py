@@ -85,6 +85,8 @@ class DelimitedTable:
 def read_delimited(path: Path, header_row: int | None) -> DelimitedTable:
     """Parse a CSV/TXT file into raw columns with the header found (or taken from `header_row`, a line)."""
     text = decode_start(path, path.read_bytes())
+    if text.complete and not text.sample.strip():
+        raise messages.no_data(path)
     delimiter = sniff_delimiter(text.sample)
     records, lines = _sample_records(text, delimiter, header_row)
     header_index = _header_index(path, records, lines, header_row)

@@ -172,3 +172,10 @@ def test_a_tab_separated_tsv_export_is_read_like_a_txt(tmp_path: Path) -> None:
     path.write_text("name\tparty\nKate Sheppard\tnone\nÂpirana Ngata\tLiberal\n", encoding="utf-8")
     table = read_table(path)
     assert table.headers == ["name", "party"] and table.delimiter == "\t" and table.row_count == 2
+
+
+@pytest.mark.parametrize("content", [b"\n", b"\r\n\r\n   \r\n", b"\xef\xbb\xbf\n"])
+def test_a_text_file_of_blank_lines_is_said_to_have_no_data(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    assert "has no data in it" in message_for(path)
