@@ -75,6 +75,14 @@ def too_many_cells(path: Path, sheet: str, rows: int, columns: int) -> InputErro
     )
 
 
+def too_many_cells_in_workbook(path: Path) -> InputError:
+    return InputError(
+        f'A sheet in "{path.name}" spans more rows and columns than this computer can read safely (often '
+        "formatting copied down to the last row): delete the unused rows and columns after the table, save "
+        "it and open it again."
+    )
+
+
 def out_of_memory(path: Path) -> InputError:
     return InputError(
         f'"{path.name}" is too big for this computer\'s memory: close other programs and try again, or split '

@@ -221,6 +221,8 @@ def _calamine_failure(source: CheckedFile, error: BaseException) -> InputError:
         return messages.password_protected(source.path)
     if isinstance(error, MemoryError):
         return messages.out_of_memory(source.path)
+    if "cell limit exceeded" in str(error).casefold():  # python-calamine's refusal of a sheet too big to hold
+        return messages.too_many_cells_in_workbook(source.path)
     return messages.damaged_workbook(source.path)
 
 

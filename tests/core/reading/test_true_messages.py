@@ -179,3 +179,30 @@ def test_a_text_file_of_blank_lines_is_said_to_have_no_data(tmp_path: Path, cont
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
     assert "has no data in it" in message_for(path)
+
+
+def test_an_ods_declaring_billions_of_cells_is_too_big_not_damaged(tmp_path: Path) -> None:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Sheet1"><table:table-row table:number-rows-repeated='
+        '"999999999"><table:table-cell table:number-columns-repeated="999999999" office:value-type="string">'
+        "<text:p>X</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>"
+        "</office:body></office:document-content>"
+    )
+    path = tmp_path / "huge.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+            'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+        archive.writestr("content.xml", content)
+    message = message_for(path)
+    assert "more rows and columns than this computer can read safely" in message
