@@ -29,6 +29,7 @@ from core.reading.header_words import (
     EXCLUDING_WORDS,
     HEADER_PHRASES,
     HEADER_WORDS,
+    NOT_A_PERSON_NAME_WORDS,
     NOT_AN_IDENTIFIER_WORDS,
     OTHER_EVENT_WORDS,
     fold_header,
@@ -155,8 +156,14 @@ def header_score(header: str, field_name: str) -> float:
             best = max(best, score)
     if field_name in ("first_name", "last_name", "full_name") and "name" in words and best:
         best = min(1.0, best + 0.15)
-    if field_name == "full_name" and not best and len(words) >= 2 and "name" in words and len(words) <= 4:
-        best = 0.85  # "Employee Name", "Whānau member name", "Name/Alias": a person's whole name
+    if (
+        field_name == "full_name"
+        and not best
+        and len(words) >= 2
+        and words[-1] in ("name", "names")
+        and not any(word in NOT_A_PERSON_NAME_WORDS for word in words)
+    ):
+        best = 0.85  # "Employee Name", "Member name", "Whānau member name": a person's whole name
     return best
 
 

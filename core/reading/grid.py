@@ -22,6 +22,8 @@ HEADER_SCAN_ROWS = 50  # title rows above a header are a handful; a header furth
 HEADER_ROWS_BELOW = 10  # the rows under a candidate header that say whether a table goes on under it
 HEADER_SCORED_COLUMNS = 256  # a header's first columns are enough to score it (a sheet may have 9,000)
 HEADING_CELLS_LOOKED_AT = 64
+HEADER_MARGIN = 2
+TYPED_NEEDS_ROWS = 3  # rows under a heading before "numbers or dates under text" counts
 NOTES_WINDOW = 200  # notes typed under a table are a few lines; only the last rows are looked at for them
 
 _EMPTY = np.uint8(CellKind.EMPTY)
@@ -29,8 +31,8 @@ _TEXT = np.uint8(CellKind.TEXT)
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Text made only of digits and separators ("12/03/1990", "2024", "3.5") is data, never a column name.
-_DATA_LIKE = re.compile(r"[\d\s/.\-:+,()]+\Z")
+# Text made only of digits and separators ("12/03/1990", "2024", "3.5", "37%", "$20") is data, never a column name.
+_DATA_LIKE = re.compile(r"[\d\s/.\-:+,()%$]+\Z")
 
 _type_of = np.frompyfunc(type, 1, 1)
 
@@ -114,15 +116,17 @@ def find_header_index(rows: Sequence[Sequence[object]]) -> int | None:
         return None
     needed = max(min(2, width), math.ceil(width / 2))
     shapes = [_row_shape(row) for row in sample]
-    best, best_score = None, -math.inf
+    scores: dict[int, int] = {}
     for index, (row, filled) in enumerate(zip(sample, filled_counts, strict=True)):
         names, data = shapes[index]
-        if filled < needed or not names or len(names) * 2 <= len(names) + len(data):
-            continue
-        score = _header_score(row, index, shapes)
-        if score > best_score:
-            best, best_score = index, score
-    return best
+        if filled >= needed and names and len(names) * 2 > len(names) + len(data):
+            scores[index] = _header_score(row, index, shapes)
+    if not scores:
+        return None
+    first, best = next(iter(scores)), max(scores, key=lambda index: (scores[index], -index))
+    # A later row must clearly beat the first candidate (a heading word more, or two more columns carried):
+    # in a sheet that is no table at all, rows far down would otherwise win on small differences.
+    return best if scores[best] - scores[first] >= HEADER_MARGIN else first
 
 
 def _row_shape(row: Sequence[object]) -> tuple[set[int], set[int]]:
@@ -149,7 +153,8 @@ def _header_score(row: Sequence[object], index: int, shapes: list[tuple[set[int]
     typed = sum(
         1
         for column in names & carried
-        if sum(1 for _, under_data in below if column in under_data) * 2 >= filled_under(column)
+        if len(below) >= TYPED_NEEDS_ROWS
+        and sum(1 for _, under_data in below if column in under_data) * 2 >= filled_under(column)
     )
     headings = sum(1 for column in sorted(names)[:HEADING_CELLS_LOOKED_AT] if is_heading(str(row[column])))
     return len(carried) + typed + 2 * headings - 2 * len(data)

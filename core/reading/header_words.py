@@ -90,8 +90,11 @@ EXCLUDING_WORDS = frozenset((
     "clinic", "hospital", "practice", "branch", "office", "sheet", "field", "item", "category",
     "department", "manager", "supervisor", "coach", "teacher", "nurse", "employer", "partner", "sponsor",
     "character", "role", "song", "film", "movie", "book", "show", "award", "prize", "party", "county",
-    "district", "street", "pet", "brand", "species", "breed", "vessel", "ship", "horse", "dog", "cat",
+    "district", "pet", "brand", "species", "breed", "variable",
 ))  # fmt: skip
+# "<thing> name" that names no person: a column's, a screen's, a computer's.
+NOT_A_PERSON_NAME_WORDS = frozenset(("column", "screen", "host", "domain", "display", "device", "table"))
+
 # Header words that say a column is no person identifier, whatever its values look like: a ZIP+4 code or
 # a phone number can pass for nine digits, an account number for an IRD number.
 NOT_AN_IDENTIFIER_WORDS = frozenset((

@@ -108,3 +108,26 @@ def test_nine_thousand_columns_of_one_name_are_made_unique_in_one_pass() -> None
     names = unique_headers(["ID", "Value", "value (3)", *["Value"] * 9_000])
     assert names[:5] == ["ID", "Value", "value (3)", "Value (2)", "Value (4)"]
     assert len({name.casefold() for name in names}) == len(names)
+
+
+def test_a_sheet_that_is_no_table_keeps_its_first_row_rather_than_one_far_down() -> None:
+    one_column = [["Mô tả"], ["BÙN SÉT"], ["SÉT lẫn sạn"], ["CÁT THÔ"], ["CÁT MỊN"], ["CÁT TRUNG"]]
+    assert find_header_index(one_column) == 0
+    sparse = [
+        ["A", "B", "C"],
+        ["stuff", "more stuff", ""],
+        ["things", "more", "even more"],
+        ["a", "b", ""],
+        [1, 2, 3],
+    ]
+    assert find_header_index(sparse) == 0
+
+
+def test_percentages_and_amounts_are_data_not_headings() -> None:
+    rows = [
+        ["Answer", "Men", "Women"],
+        ["Very", "37%", "$20"],
+        ["Somewhat", "46%", "$25"],
+        ["Not at all", "5%", "$5"],
+    ]
+    assert find_header_index(rows) == 0
