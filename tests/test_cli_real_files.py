@@ -77,3 +77,22 @@ def test_a_header_row_that_is_no_row_number_is_refused_in_one_line(capsys, tmp_p
     code, _, err = run(capsys, "check", str(path), "--header-row", "0")
     assert code == 2
     assert "not a row number" in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_says_what_the_reader_noticed(capsys, tmp_path: Path) -> None:
+    lines = (
+        ["NHI,First name,Surname,DOB,Gender"]
+        + [",".join(r) for r in CLEAN]
+        + ["", "Source: the sign-in sheets"]
+    )
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(path), "--json", "--as-of", "2026-11-01")
+    data = json.loads(out)
+    assert code == 0 and data["rows"] == 5
+    assert data["notes"] == [
+        "Row 8, below a blank row under the table, holds one cell of text, so it was read as a note and not "
+        "as a person. If it is a person, remove the blank row above it."
+    ]
+    code, out, _ = run(capsys, "check", str(path), "--as-of", "2026-11-01")
+    assert "Note: Row 8, below a blank row under the table" in out

@@ -45,6 +45,7 @@ def inspection(table: SourceTable, suggestion: MappingSuggestion) -> dict[str, A
         "identifier_type": suggestion.identifier_type,
         "confidence": suggestion.confidence,
         "needs_confirming": needs_confirming(suggestion),
+        "notes": table.notes,
     }
 
 
@@ -170,6 +171,8 @@ def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown
     """The person-readable check: the headline, counts, then each problem with its first rows and the fix."""
     table = result.table
     print(f'{table.path.name}, sheet "{table.sheet}", header on row {table.header_row}')
+    for note in table.notes:
+        print(f"Note: {note}")
     if suggestion is not None:
         matched = ", ".join(f"{FIELD_LABELS[f].lower()} = {h!r}" for f, h in suggestion.mapping.items())
         print(f"Columns matched automatically: {matched}")

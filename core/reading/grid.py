@@ -342,10 +342,14 @@ def _notes_below_sentence(columns: list[RawColumn], row_numbers: np.ndarray, cut
         filled |= column.kinds[cut:] != _EMPTY
     numbers = row_numbers[cut:][filled]
     first, last = int(numbers[0]), int(numbers[-1])
-    rows = f"Row {first}" if first == last else f"Rows {first} to {last}"
+    if first == last:
+        return (
+            f"Row {first}, below a blank row under the table, holds one cell of text, so it was read as a note "
+            "and not as a person. If it is a person, remove the blank row above it."
+        )
     return (
-        f"{rows}, below a blank row under the table, hold one cell of text each, so they were read as notes "
-        "and not as people. If they are people, remove the blank row above them."
+        f"Rows {first} to {last}, below a blank row under the table, hold one cell of text each, so they were "
+        "read as notes and not as people. If they are people, remove the blank row above them."
     )
 
 
