@@ -1,11 +1,13 @@
-"""This working tree against another version of the code (default: main), side by side in one run.
+"""This working tree against another version of the code (default: main), part by part, side by side in one run.
 
 For a change on the hot path (find_header_index runs on every read, the matcher on every automatic check):
 the other version is exported with `git archive` into bench/out/, then whole `main.py check` processes and
 in-process `read_table` + `suggest_mapping` + `run_check` are timed, taking turns between the two trees so a
 busy machine slows both alike. Inputs are bench_check.py's registers (100,000 rows .xlsx, 200,000 rows CSV).
+compare_revision.py times whole processes only; this splits them into the parts. Not run by `dev.py bench`
+(it needs a revision to compare with).
 
-Run: .venv/bin/python bench/bench_versions.py [--ref main] [--repeats N]
+Run: .venv/bin/python bench/compare_parts.py [--ref main] [--repeats N]
 """
 
 from __future__ import annotations
