@@ -26,6 +26,7 @@ FIELDS = (
     "start_date",
     "end_date",
     "record_id",
+    "service",
 )
 IDENTIFIER_TYPES = ("NHI", "SWN", "IRD", "OTHER")
 DATE_ORDERS = ("day_first", "month_first")
@@ -44,6 +45,7 @@ DEFAULT_OUTPUT_COLUMNS = {
     "start_date": "start_date",
     "end_date": "end_date",
     "record_id": "record_id",
+    "service": "service",
 }
 DEFAULT_GENDER_CODES = {"male": "M", "female": "F", "another": "X", "unknown": ""}
 

@@ -44,6 +44,7 @@ PLACEHOLDER_BIRTH_DATES = np.array(
     dtype="datetime64[D]",
 )
 LINKING_GENDERS = ("male", "female", "another")
+AS_READ_FIELDS = ("record_id", "service")  # sent as they are: no rule reads them
 ISSUE_COLUMNS = ["row", "position", "field", "column", "rule", "severity", "value", "message"]
 SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # worst first, as listed
 OLDEST_AGE_YEARS = 110
@@ -528,8 +529,8 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
 
 
 def _sent_as_read(check: _Check) -> dict[str, np.ndarray]:
-    """The cells sent as they were read, per checked row: the record id and the profile's extra columns."""
-    cells = {"record_id": check.values["record_id"]} if "record_id" in check.columns else {}
+    """The cells sent as they were read, per checked row: record id, service and the profile's extra columns."""
+    cells = {f: check.values[f] for f in AS_READ_FIELDS if f in check.columns}
     for header in check.profile.extra_columns:
         cells[header] = check.table.find_column(header).values[check.positions]
     return cells

@@ -28,6 +28,7 @@ FIELD_ORDER = (
     "start_date",
     "end_date",
     "record_id",
+    "service",
 )
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
 UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

@@ -107,3 +107,19 @@ def test_a_file_name_pattern_that_could_leave_the_folder_is_refused(data_dir, ex
     result = register_result(data_dir, expected, output={"rows_with_errors": "exclude", "file_name": pattern})
     with pytest.raises(InputError):
         build_extract(result, today=AS_OF)
+
+
+def test_the_service_is_sent_only_when_chosen_as_it_reads_in_the_sheet(data_dir, expected) -> None:
+    spec = expected["files"]["whanau_register.xlsx"]
+    exclude = {"rows_with_errors": "exclude"}
+    without = build_extract(register_result(data_dir, expected, output=exclude), today=AS_OF)
+    chosen = register_result(
+        data_dir, expected, mapping={**spec["mapping"], "service": "Programme"}, output=exclude
+    )
+    extract = build_extract(chosen, today=AS_OF)
+    assert "service" not in without.columns
+    assert extract.columns[-1] == "service"
+    programme = chosen.table.find_column("Programme")
+    sent = [line["service"] for line in rows_of(extract)]
+    kept = chosen.positions[~chosen.has_error]
+    assert sent == [str(programme.values[i] or "") for i in kept]
