@@ -23,6 +23,7 @@ from core.profile import SupplyProfile
 from core.sending.crypto import RecipientKey, encrypt_for, load_recipient_key
 from core.sending.extract import Extract, build_extract
 from core.sending.history import Receipt, append_receipt
+from core.sending.last_supply import remember_sent_supply
 from core.sending.transfer import HostKeyUnknown, ProgressCallback, SendCancelled, SftpTarget, upload
 
 ENCRYPTED_SUFFIX = ".gpg"
@@ -117,6 +118,7 @@ def send_supply(
         prepared, "sent", target.server, result.host_key_sha256, f"Uploaded to {result.remote_path}."
     )
     append_receipt(receipt)
+    remember_sent_supply(prepared.result)  # the next period's list is compared with this one
     return receipt
 
 
@@ -141,4 +143,5 @@ def save_supply(prepared: PreparedSupply, folder: Path) -> tuple[Receipt, Path]:
         ) from None
     receipt = _receipt(prepared, "saved", "", "", f"Saved as {target.name}.")
     append_receipt(receipt)
+    remember_sent_supply(prepared.result)
     return receipt, target

@@ -1,0 +1,384 @@
+"""What changed since the last supply sent with the same settings, without keeping anyone's details.
+
+The mistake that hurts most in a regular supply is silent: a filter left on, a sheet that lost half its
+rows, records re-keyed so that ID numbers now point at other people. To notice, this period's list is
+compared with the last one sent. The app keeps no personal data to do it: when a supply is sent, each
+person is stored only as keyed fingerprints, one for who they are (their ID number, or name and date of
+birth where there is none) and one each for their name, date of birth and gender. The key is random per
+supply and lives in the credential store, never beside the fingerprints, so the fingerprint file alone
+says nothing about anyone, and a detail's fingerprint is tied to its person (two people born on the same
+day do not share one).
+
+Keyed hashing: the key's HMAC-SHA256 derives AES-128 keys, and AES encrypts one 16-byte block per person
+and detail (the value packed in, or its HMAC-SHA256 where it does not fit), keeping 8 bytes. AES over
+whole arrays runs in one call; HMAC-SHA256 per value would take ~2 s per million rows.
+
+The summary holds counts and the row numbers of the current sheet, never a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from core import paths
+from core.checking.check import CheckResult
+from core.checking.rules import plural
+from core.profile import SupplyProfile
+
+STORE_FOLDER = "fingerprints"
+STORE_VERSION = 1
+KEY_BYTES = 32
+DETAILS = ("name", "date_of_birth", "gender")
+NO_VALUE = 0  # packed into a detail block where the detail is empty
+ROWS_LISTED = 50  # row numbers kept per kind of change (the counts are always complete)
+# What makes a change unusual enough to warn about before sending.
+FEWER_PEOPLE_SHARE = 0.20
+GONE_SHARE = 0.20
+NEW_SHARE = 0.50
+REKEYED_SHARE = 0.01
+REKEYED_AT_LEAST = 3
+DETAIL_CHANGED_SHARE = 0.10
+EPOCH = np.datetime64("1800-01-01", "D")
+
+log = logging.getLogger("idi_share.changes")
+
+
+def supply_id(profile: SupplyProfile) -> str:
+    """Which supply a fingerprint file and its key belong to: same name and organisation, same supply."""
+    text = f"{profile.organisation_code}\n{profile.name}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def new_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+TAG_ID, TAG_ID_HASHED, TAG_DETAILS = 1, 2, 3  # how a person is keyed, in the top byte of their block
+TAG_ALL = 4  # the three details at once; a single detail is tagged 1 + its index in DETAILS
+MASK40, MASK56 = np.uint64((1 << 40) - 1), np.uint64((1 << 56) - 1)
+MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass
+class Fingerprints:
+    """Per row (current sheet) or per person (stored): who, and their details, as 64-bit keyed hashes.
+
+    `person` is 0 where a row has neither a well-formed ID nor a name and date of birth to key it by.
+    `combined` covers name, date of birth and gender at once, so that a comparison looks at each detail
+    only for the few people whose combined fingerprint differs.
+    """
+
+    person: np.ndarray
+    combined: np.ndarray
+    details: dict[str, np.ndarray] = field(default_factory=dict)  # per detail; made on demand for a sheet
+    identifier_type: str | None = None
+    tie: np.ndarray | None = field(default=None, repr=False)  # never stored: binds details to their person
+    values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
+    detail_key: bytes = field(default=b"", repr=False)
+
+    def detail(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
+        if name in self.details:
+            return self.details[name][rows]
+        tag = np.uint64(DETAILS.index(name) + 1) << np.uint64(56)
+        return _encrypt(self.detail_key, self.tie[rows], self.values[name][rows] | tag)[:, 0]
+
+    def with_every_detail(self) -> Fingerprints:
+        rows = np.arange(len(self.person))
+        details = {name: self.detail(name, rows) for name in DETAILS}
+        return Fingerprints(self.person, self.combined, details, self.identifier_type)
+
+    def unique_people(self) -> Fingerprints:
+        """One entry per person (the first row of each), sorted, rows without a key dropped."""
+        full = self.with_every_detail()
+        keyed = np.flatnonzero(full.person != 0)
+        people, first = np.unique(full.person[keyed], return_index=True)
+        rows = keyed[first]
+        details = {k: v[rows] for k, v in full.details.items()}
+        return Fingerprints(people, full.combined[rows], details, self.identifier_type)
+
+
+class _Keys:
+    """The AES and HMAC keys derived from one supply's key."""
+
+    def __init__(self, key: bytes) -> None:
+        def derive(label: str) -> bytes:
+            return hmac.digest(key, f"IDI Share fingerprints v{STORE_VERSION}: {label}".encode(), "sha256")
+
+        self.person = derive("person")[:16]
+        self.detail = derive("detail")[:16]
+        self.value = derive("value")
+
+    def value_hash(self, text: str) -> int:
+        """A keyed 48-bit hash of one text, for values that are not packed into a block as they are."""
+        return int.from_bytes(hmac.digest(self.value, text.encode("utf-8"), "sha256")[:6], "little")
+
+
+def _encrypt(key: bytes, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """AES-128 of one 16-byte block per row (`low` then `high`, little-endian), as (n, 2) uint64."""
+    if not len(low):
+        return np.empty((0, 2), dtype="<u8")
+    blocks = np.empty((len(low), 2), dtype="<u8")
+    blocks[:, 0] = low
+    blocks[:, 1] = high
+    out = np.empty((len(low) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
+    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    written = encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
+    return out[: written // 16]
+
+
+def _name_hashes(keys: _Keys, result: CheckResult, field_name: str) -> np.ndarray:
+    """A keyed 48-bit hash per row of the name compared case- and accent-insensitively; 0 where none."""
+    identity = result.identity
+    codes = identity.folded.get(field_name)
+    folded = identity.folded_names.get(field_name)
+    if codes is None or folded is None or not len(folded):
+        return np.zeros(result.rows, dtype=np.uint64)
+    hashed = np.array([keys.value_hash(str(text)) + 1 for text in folded] + [0], dtype=np.uint64)
+    return hashed[codes]  # code -1 (no name) takes the 0 at the end
+
+
+def _person_blocks(keys: _Keys, result: CheckResult, first, last, days) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's 16-byte block saying who they are: the ID where well-formed, else name and date of birth."""
+    identity = result.identity
+    by_details = ((first != 0) | (last != 0)) & (days != 0)
+    low = np.where(by_details, (first & MASK40) | (days << np.uint64(40)), np.uint64(0))
+    high = np.where(by_details, (last & MASK40) | (np.uint64(TAG_DETAILS) << np.uint64(56)), np.uint64(0))
+    if identity.identifiers is not None:
+        by_id = identity.well_formed
+        whole = by_id & identity.packed_whole
+        low = np.where(whole, identity.packed.view(np.uint64), low)
+        high = np.where(whole, np.uint64(TAG_ID) << np.uint64(56), np.where(by_id, np.uint64(0), high))
+        for row in np.flatnonzero(by_id & ~whole):  # longer than nine characters, or not ASCII: rare
+            low[row] = keys.value_hash(str(identity.identifiers[row]))
+            high[row] = np.uint64(TAG_ID_HASHED) << np.uint64(56)
+    return low, high
+
+
+def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
+    """The keyed fingerprints of every checked row of this check (single details are made on demand)."""
+    identity = result.identity
+    keys = _Keys(key)
+    n = result.rows
+    first, last = _name_hashes(keys, result, "first_name"), _name_hashes(keys, result, "last_name")
+    days = np.zeros(n, dtype=np.uint64)
+    if identity.date_of_birth is not None:
+        dob = identity.date_of_birth.astype("datetime64[D]")
+        present = ~np.isnat(dob)
+        days[present] = (dob[present] - EPOCH).astype(np.uint64) + np.uint64(1)
+    genders = identity.genders.astype(np.uint64) if identity.genders is not None else np.zeros(n, np.uint64)
+    low, high = _person_blocks(keys, result, first, last, days)
+    encrypted = _encrypt(keys.person, low, high)
+    person = np.where(high != 0, encrypted[:, 0], np.uint64(0))
+    tie = encrypted[:, 1]
+    values = {"name": (first * np.uint64(3) + last) & MASK56, "date_of_birth": days, "gender": genders}
+    together = (values["name"] ^ (((days << np.uint64(3)) | genders) * MIX)) & MASK56
+    combined = _encrypt(keys.detail, tie, together | (np.uint64(TAG_ALL) << np.uint64(56)))[:, 0]
+    return Fingerprints(
+        person,
+        combined,
+        identifier_type=result.identifier_type,
+        tie=tie,
+        values=values,
+        detail_key=keys.detail,
+    )
+
+
+# ---- The store -----------------------------------------------------------------------------------------
+
+
+STORED_ROWS = ("person", "combined", *DETAILS)
+
+
+def store_path(supply: str, suffix: str = ".npy") -> Path:
+    folder = paths.data_dir() / STORE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{supply}{suffix}"
+
+
+def save_fingerprints(supply: str, prints: Fingerprints, sent_at: str) -> Path:
+    """Keep one person per entry, sorted, as a (5, people) array of fingerprints and a small JSON beside it.
+
+    Each file is written to a temporary name and moved, so neither is ever half there.
+    """
+    people = prints.unique_people()
+    table = np.stack([people.person, people.combined, *(people.details[k] for k in DETAILS)]).astype("<u8")
+    meta = {"version": STORE_VERSION, "identifier_type": prints.identifier_type, "sent_at": sent_at}
+    target, about = store_path(supply), store_path(supply, ".json")
+    for path, write in (
+        (target, lambda handle: np.save(handle, table, allow_pickle=False)),
+        (about, lambda handle: handle.write(json.dumps(meta).encode("utf-8"))),
+    ):
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as handle:
+            write(handle)
+        os.replace(temporary, path)
+    return target
+
+
+@dataclass
+class Stored:
+    prints: Fingerprints
+    sent_at: str
+
+
+def load_fingerprints(supply: str) -> Stored | None:
+    """The fingerprints kept at the last send of this supply; None when there are none (or they are damaged).
+
+    The file is memory-mapped: a comparison reads the people and their combined details, and only the few
+    single details it needs.
+    """
+    target, about = store_path(supply), store_path(supply, ".json")
+    if not (target.exists() and about.exists()):
+        return None
+    try:
+        meta = json.loads(about.read_text(encoding="utf-8"))
+        table = np.load(target, mmap_mode="r", allow_pickle=False)
+        if meta.get("version") != STORE_VERSION or table.ndim != 2 or table.shape[0] != len(STORED_ROWS):
+            return None
+    except (OSError, ValueError) as error:
+        log.warning("The fingerprints of the last supply could not be read (%s).", type(error).__name__)
+        return None
+    details = {name: table[2 + i] for i, name in enumerate(DETAILS)}
+    prints = Fingerprints(np.asarray(table[0]), np.asarray(table[1]), details, meta.get("identifier_type"))
+    return Stored(prints, str(meta.get("sent_at", "")))
+
+
+# ---- The summary ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeSummary:
+    """What changed, in counts and current-sheet row numbers (the first ROWS_LISTED of each kind)."""
+
+    last_sent: str
+    people_before: int
+    people_now: int
+    counts: dict[str, int]  # new, gone, name, date_of_birth, gender, another_person, not_compared
+    rows: dict[str, list[int]]  # same keys but "gone": row numbers in this sheet
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unusual(self) -> bool:
+        return bool(self.warnings)
+
+    def sentences(self) -> list[str]:
+        c = self.counts
+        lines = [
+            f"Since the supply sent {self.last_sent[:10]}: {plural(self.people_now, 'person')} now, "
+            f"{self.people_before:,} then.",
+            f"{plural(c['new'], 'person')} new; {plural(c['gone'], 'person')} no longer in the list.",
+        ]
+        changed = [
+            f"{plural(c[key], 'person')} with another {what}"
+            for key, what in (("name", "name"), ("date_of_birth", "date of birth"), ("gender", "gender"))
+            if c[key]
+        ]
+        if changed:
+            lines.append("; ".join(changed) + ".")
+        if c["another_person"]:
+            lines.append(
+                f"{plural(c['another_person'], 'row')} keep an ID number that belonged to someone else "
+                "last time (another name and date of birth)."
+            )
+        return lines + self.warnings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "last_sent": self.last_sent,
+            "people_before": self.people_before,
+            "people_now": self.people_now,
+            "counts": dict(self.counts),
+            "rows": {key: list(rows) for key, rows in self.rows.items()},
+            "unusual": self.unusual,
+            "warnings": list(self.warnings),
+        }
+
+
+def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) -> ChangeSummary:
+    """People new, gone, with changed details, and IDs now on another person, against the last supply."""
+    before = previous.prints
+    index = pd.Index(before.person).get_indexer(current.person)  # rows without a key (0) match nobody
+    keyed = current.person != 0
+    first = _first_of_each(index, current.person, keyed)
+    index[~first] = -1
+    matched = index >= 0
+    seen = np.zeros(len(before.person), dtype=bool)
+    seen[index[matched]] = True
+    # Only people whose details changed at all are looked at detail by detail: usually a few.
+    differs = np.flatnonzero(matched & (before.combined[np.maximum(index, 0)] != current.combined))
+    changed = {}
+    for name in DETAILS:
+        changed[name] = np.zeros(len(index), dtype=bool)
+        changed[name][differs] = before.detail(name, index[differs]) != current.detail(name, differs)
+    another = changed["name"] & changed["date_of_birth"]
+    for name in DETAILS:  # another person altogether: not also a change of their details
+        changed[name] &= ~another
+    masks = {"new": first & ~matched, **changed, "another_person": another, "not_compared": ~keyed}
+    counts = {key: int(mask.sum()) for key, mask in masks.items()}
+    counts["gone"] = int((~seen).sum())
+    rows = {
+        key: [int(r) for r in row_numbers[np.flatnonzero(mask)[:ROWS_LISTED]]] for key, mask in masks.items()
+    }
+    people_now = int(first.sum())
+    summary = ChangeSummary(previous.sent_at, len(before.person), people_now, counts, rows)
+    summary.warnings = unusual_changes(summary)
+    return summary
+
+
+def _first_of_each(index: np.ndarray, person: np.ndarray, keyed: np.ndarray) -> np.ndarray:
+    """Bool per row: the first row of its person. Found among the few rows that share a person, not all rows."""
+    first = keyed.copy()
+    matched = np.flatnonzero(index >= 0)
+    seen = np.zeros(int(index.max(initial=0)) + 1, dtype=bool)
+    seen[index[matched]] = True
+    if np.count_nonzero(seen) < len(matched):  # some people are on several rows
+        shared = matched[np.bincount(index[matched], minlength=len(seen))[index[matched]] > 1]
+        first[shared[pd.Series(index[shared]).duplicated().to_numpy()]] = False
+    unmatched = np.flatnonzero(keyed & (index < 0))
+    first[unmatched[pd.Series(person[unmatched]).duplicated().to_numpy()]] = False
+    return first
+
+
+def unusual_changes(summary: ChangeSummary) -> list[str]:
+    """Warnings for changes that are more likely a mistake than a period's ordinary comings and goings."""
+    before, now, c = summary.people_before, summary.people_now, summary.counts
+    warnings = []
+    if before and now < before * (1 - FEWER_PEOPLE_SHARE):
+        warnings.append(
+            f"{round(100 * (before - now) / before)}% fewer people than last time. Is a filter left on, or "
+            "were rows lost when the list was exported? Check before sending."
+        )
+    elif before and c["gone"] > before * GONE_SHARE:
+        warnings.append(
+            f"{round(100 * c['gone'] / before)}% of last time's people are no longer in the list. Check that "
+            "the whole list was exported."
+        )
+    if before and c["new"] > before * NEW_SHARE:
+        warnings.append(
+            f"{plural(c['new'], 'person')} new, more than half as many as last time's list. Check that this "
+            "is the right list, and that ID numbers were not changed."
+        )
+    if c["another_person"] >= REKEYED_AT_LEAST or (now and c["another_person"] > now * REKEYED_SHARE):
+        warnings.append(
+            f"{plural(c['another_person'], 'row')} now carry an ID number that belonged to another person last "
+            "time. Records may have been renumbered or sorted apart from their IDs: check them before sending."
+        )
+    for key, what in (("date_of_birth", "dates of birth"), ("name", "names"), ("gender", "genders")):
+        if now and c[key] > now * DETAIL_CHANGED_SHARE:
+            warnings.append(
+                f"{round(100 * c[key] / now)}% of people have different {what} from last time. Check that the "
+                "columns are matched as before."
+            )
+    return warnings
