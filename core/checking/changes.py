@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from core import paths
 from core.checking.check import CheckResult
@@ -133,6 +132,9 @@ def _encrypt(key: bytes, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     blocks[:, 0] = low
     blocks[:, 1] = high
     out = np.empty((len(low) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
+    # imported here: a check with nothing to compare with never loads cryptography
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
     written = encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
     return out[: written // 16]
@@ -202,9 +204,7 @@ STORED_ROWS = ("person", "combined", *DETAILS)
 
 
 def store_path(supply: str, suffix: str = ".npy") -> Path:
-    folder = paths.data_dir() / STORE_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{supply}{suffix}"
+    return paths.data_dir() / STORE_FOLDER / f"{supply}{suffix}"
 
 
 def save_fingerprints(supply: str, prints: Fingerprints, sent_at: str) -> Path:
@@ -216,6 +216,7 @@ def save_fingerprints(supply: str, prints: Fingerprints, sent_at: str) -> Path:
     table = np.stack([people.person, people.combined, *(people.details[k] for k in DETAILS)]).astype("<u8")
     meta = {"version": STORE_VERSION, "identifier_type": prints.identifier_type, "sent_at": sent_at}
     target, about = store_path(supply), store_path(supply, ".json")
+    target.parent.mkdir(parents=True, exist_ok=True)
     for path, write in (
         (target, lambda handle: np.save(handle, table, allow_pickle=False)),
         (about, lambda handle: handle.write(json.dumps(meta).encode("utf-8"))),
@@ -276,12 +277,12 @@ class ChangeSummary:
     def sentences(self) -> list[str]:
         c = self.counts
         lines = [
-            f"Since the supply sent {self.last_sent[:10]}: {plural(self.people_now, 'person')} now, "
+            f"Since the supply sent {self.last_sent[:10]}: {plural(self.people_now, 'person', 'people')} now, "
             f"{self.people_before:,} then.",
-            f"{plural(c['new'], 'person')} new; {plural(c['gone'], 'person')} no longer in the list.",
+            f"{plural(c['new'], 'person', 'people')} new; {plural(c['gone'], 'person', 'people')} no longer in the list.",
         ]
         changed = [
-            f"{plural(c[key], 'person')} with another {what}"
+            f"{plural(c[key], 'person', 'people')} with another {what}"
             for key, what in (("name", "name"), ("date_of_birth", "date of birth"), ("gender", "gender"))
             if c[key]
         ]
@@ -289,7 +290,7 @@ class ChangeSummary:
             lines.append("; ".join(changed) + ".")
         if c["another_person"]:
             lines.append(
-                f"{plural(c['another_person'], 'row')} keep an ID number that belonged to someone else "
+                f"{plural(c['another_person'], 'row')} with an ID number that belonged to someone else "
                 "last time (another name and date of birth)."
             )
         return lines + self.warnings
@@ -367,12 +368,12 @@ def unusual_changes(summary: ChangeSummary) -> list[str]:
         )
     if before and c["new"] > before * NEW_SHARE:
         warnings.append(
-            f"{plural(c['new'], 'person')} new, more than half as many as last time's list. Check that this "
+            f"{plural(c['new'], 'person', 'people')} new, more than half as many as last time's list. Check that this "
             "is the right list, and that ID numbers were not changed."
         )
     if c["another_person"] >= REKEYED_AT_LEAST or (now and c["another_person"] > now * REKEYED_SHARE):
         warnings.append(
-            f"{plural(c['another_person'], 'row')} now carry an ID number that belonged to another person last "
+            f"{plural(c['another_person'], 'row')} with an ID number that belonged to another person last "
             "time. Records may have been renumbered or sorted apart from their IDs: check them before sending."
         )
     for key, what in (("date_of_birth", "dates of birth"), ("name", "names"), ("gender", "genders")):
