@@ -9,9 +9,10 @@ supply and lives in the credential store, never beside the fingerprints, so the 
 says nothing about anyone, and a detail's fingerprint is tied to its person (two people born on the same
 day do not share one).
 
-Keyed hashing: the key's HMAC-SHA256 derives AES-128 keys, and AES encrypts one 16-byte block per person
-and detail (the value packed in, or its HMAC-SHA256 where it does not fit), keeping 8 bytes. AES over
-whole arrays runs in one call; HMAC-SHA256 per value would take ~2 s per million rows.
+Keyed hashing: the key's HMAC-SHA256 derives an AES-128 key and an HMAC key; AES encrypts one 16-byte
+block per person and one per detail (the values packed in; names and over-long IDs as their keyed
+HMAC-SHA256), keeping 8 bytes of each. AES runs over whole arrays in one call, where HMAC-SHA256 per value
+would take ~2 s per million rows and the summary must cost under a tenth of a check.
 
 The summary holds counts and the row numbers of the current sheet, never a value.
 """
@@ -37,7 +38,6 @@ from core.profile import SupplyProfile
 
 STORE_FOLDER = "fingerprints"
 STORE_VERSION = 1
-KEY_BYTES = 32
 DETAILS = ("name", "date_of_birth", "gender")
 NO_VALUE = 0  # packed into a detail block where the detail is empty
 ROWS_LISTED = 50  # row numbers kept per kind of change (the counts are always complete)
@@ -59,14 +59,12 @@ def supply_id(profile: SupplyProfile) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def new_key() -> bytes:
-    return os.urandom(KEY_BYTES)
-
-
-TAG_ID, TAG_ID_HASHED, TAG_DETAILS = 1, 2, 3  # how a person is keyed, in the top byte of their block
-TAG_ALL = 4  # the three details at once; a single detail is tagged 1 + its index in DETAILS
+# The top byte of a block's second half says what the block is, so no two kinds of block can be equal.
+TAG_ID, TAG_ID_HASHED, TAG_DETAILS = 1, 2, 3  # a person, keyed by the ID / its hash / name and birth date
+TAG_ALL = 4  # the three details at once; a single detail is tagged TAG_ALL + 1 + its index in DETAILS
 MASK40, MASK56 = np.uint64((1 << 40) - 1), np.uint64((1 << 56) - 1)
-MIX = np.uint64(0x9E3779B97F4A7C15)
+MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads a small number over 64 bits before it is combined
+TOP = np.uint64(56)
 
 
 @dataclass
@@ -82,30 +80,24 @@ class Fingerprints:
     combined: np.ndarray
     details: dict[str, np.ndarray] = field(default_factory=dict)  # per detail; made on demand for a sheet
     identifier_type: str | None = None
-    tie: np.ndarray | None = field(default=None, repr=False)  # never stored: binds details to their person
+    who: np.ndarray | None = field(default=None, repr=False)  # never stored: ties details to their person
     values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
-    detail_key: bytes = field(default=b"", repr=False)
+    key: bytes = field(default=b"", repr=False)
 
     def detail(self, name: str, rows: np.ndarray) -> np.ndarray:
         """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
         if name in self.details:
-            return self.details[name][rows]
-        tag = np.uint64(DETAILS.index(name) + 1) << np.uint64(56)
-        return _encrypt(self.detail_key, self.tie[rows], self.values[name][rows] | tag)[:, 0]
-
-    def with_every_detail(self) -> Fingerprints:
-        rows = np.arange(len(self.person))
-        details = {name: self.detail(name, rows) for name in DETAILS}
-        return Fingerprints(self.person, self.combined, details, self.identifier_type)
+            return np.asarray(self.details[name][rows])
+        tag = np.uint64(TAG_ALL + 1 + DETAILS.index(name)) << TOP
+        return _encrypt(self.key, self.who[rows], self.values[name][rows] | tag)[:, 0]
 
     def unique_people(self) -> Fingerprints:
-        """One entry per person (the first row of each), sorted, rows without a key dropped."""
-        full = self.with_every_detail()
-        keyed = np.flatnonzero(full.person != 0)
-        people, first = np.unique(full.person[keyed], return_index=True)
+        """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped."""
+        keyed = np.flatnonzero(self.person != 0)
+        people, first = np.unique(self.person[keyed], return_index=True)
         rows = keyed[first]
-        details = {k: v[rows] for k, v in full.details.items()}
-        return Fingerprints(people, full.combined[rows], details, self.identifier_type)
+        details = {name: self.detail(name, rows) for name in DETAILS}
+        return Fingerprints(people, self.combined[rows], details, self.identifier_type)
 
 
 class _Keys:
@@ -115,8 +107,7 @@ class _Keys:
         def derive(label: str) -> bytes:
             return hmac.digest(key, f"IDI Share fingerprints v{STORE_VERSION}: {label}".encode(), "sha256")
 
-        self.person = derive("person")[:16]
-        self.detail = derive("detail")[:16]
+        self.blocks = derive("blocks")[:16]
         self.value = derive("value")
 
     def value_hash(self, text: str) -> int:
@@ -131,17 +122,21 @@ def _encrypt(key: bytes, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     blocks = np.empty((len(low), 2), dtype="<u8")
     blocks[:, 0] = low
     blocks[:, 1] = high
-    out = np.empty((len(low) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
+    return _encrypt_blocks(key, blocks)
+
+
+def _encrypt_blocks(key: bytes, blocks: np.ndarray) -> np.ndarray:
     # imported here: a check with nothing to compare with never loads cryptography
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+    out = np.empty((len(blocks) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
     encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
     written = encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
     return out[: written // 16]
 
 
 def _name_hashes(keys: _Keys, result: CheckResult, field_name: str) -> np.ndarray:
-    """A keyed 48-bit hash per row of the name compared case- and accent-insensitively; 0 where none."""
+    """A keyed 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none."""
     identity = result.identity
     codes = identity.folded.get(field_name)
     folded = identity.folded_names.get(field_name)
@@ -152,48 +147,59 @@ def _name_hashes(keys: _Keys, result: CheckResult, field_name: str) -> np.ndarra
 
 
 def _person_blocks(keys: _Keys, result: CheckResult, first, last, days) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's 16-byte block saying who they are: the ID where well-formed, else name and date of birth."""
+    """Each row's 16-byte block saying who they are: the ID where well-formed, else name and date of birth.
+
+    The second half is 0 where the row has neither (no person to key).
+    """
     identity = result.identity
-    by_details = ((first != 0) | (last != 0)) & (days != 0)
-    low = np.where(by_details, (first & MASK40) | (days << np.uint64(40)), np.uint64(0))
-    high = np.where(by_details, (last & MASK40) | (np.uint64(TAG_DETAILS) << np.uint64(56)), np.uint64(0))
+    low = (first & MASK40) | (days << np.uint64(40))
+    high = (last & MASK40) | (np.uint64(TAG_DETAILS) << TOP)
+    keyed = ((first | last) != 0) & (days != 0)
     if identity.identifiers is not None:
         by_id = identity.well_formed
         whole = by_id & identity.packed_whole
         low = np.where(whole, identity.packed.view(np.uint64), low)
-        high = np.where(whole, np.uint64(TAG_ID) << np.uint64(56), np.where(by_id, np.uint64(0), high))
+        high = np.where(whole, np.uint64(TAG_ID) << TOP, high)
         for row in np.flatnonzero(by_id & ~whole):  # longer than nine characters, or not ASCII: rare
             low[row] = keys.value_hash(str(identity.identifiers[row]))
-            high[row] = np.uint64(TAG_ID_HASHED) << np.uint64(56)
-    return low, high
+            high[row] = np.uint64(TAG_ID_HASHED) << TOP
+        keyed |= by_id
+    return low, np.where(keyed, high, np.uint64(0))
 
 
 def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
-    """The keyed fingerprints of every checked row of this check (single details are made on demand)."""
+    """The keyed fingerprints of every checked row of this check (single details are made on demand).
+
+    One AES call covers two blocks a row: who the person is, and their details together with `who` (the
+    person block folded to 64 bits), so that equal details of two people never look alike.
+    """
     identity = result.identity
     keys = _Keys(key)
     n = result.rows
     first, last = _name_hashes(keys, result, "first_name"), _name_hashes(keys, result, "last_name")
     days = np.zeros(n, dtype=np.uint64)
     if identity.date_of_birth is not None:
-        dob = identity.date_of_birth.astype("datetime64[D]")
-        present = ~np.isnat(dob)
-        days[present] = (dob[present] - EPOCH).astype(np.uint64) + np.uint64(1)
+        dob = identity.date_of_birth.astype("datetime64[D]").view(np.int64)
+        present = dob != np.iinfo(np.int64).min  # NaT
+        since = np.clip(dob - (EPOCH.astype(np.int64) - 1), 1, (1 << 24) - 1)  # 24 bits: to the year 47,000
+        days = np.where(present, since.astype(np.uint64), np.uint64(0))
     genders = identity.genders.astype(np.uint64) if identity.genders is not None else np.zeros(n, np.uint64)
     low, high = _person_blocks(keys, result, first, last, days)
-    encrypted = _encrypt(keys.person, low, high)
-    person = np.where(high != 0, encrypted[:, 0], np.uint64(0))
-    tie = encrypted[:, 1]
+    who = low ^ (high * MIX)
     values = {"name": (first * np.uint64(3) + last) & MASK56, "date_of_birth": days, "gender": genders}
     together = (values["name"] ^ (((days << np.uint64(3)) | genders) * MIX)) & MASK56
-    combined = _encrypt(keys.detail, tie, together | (np.uint64(TAG_ALL) << np.uint64(56)))[:, 0]
+    blocks = np.empty((2 * n, 2), dtype="<u8")
+    blocks[:n, 0], blocks[:n, 1] = low, high
+    blocks[n:, 0], blocks[n:, 1] = who, together | (np.uint64(TAG_ALL) << TOP)
+    encrypted = _encrypt_blocks(keys.blocks, blocks)
+    person = np.where(high != 0, encrypted[:n, 0], np.uint64(0))
     return Fingerprints(
         person,
-        combined,
+        encrypted[n:, 0],
         identifier_type=result.identifier_type,
-        tie=tie,
+        who=who,
         values=values,
-        detail_key=keys.detail,
+        key=keys.blocks,
     )
 
 
@@ -252,7 +258,8 @@ def load_fingerprints(supply: str) -> Stored | None:
         log.warning("The fingerprints of the last supply could not be read (%s).", type(error).__name__)
         return None
     details = {name: table[2 + i] for i, name in enumerate(DETAILS)}
-    prints = Fingerprints(np.asarray(table[0]), np.asarray(table[1]), details, meta.get("identifier_type"))
+    person, combined = np.array(table[0]), np.array(table[1])  # in memory: read whole, hashed at once
+    prints = Fingerprints(person, combined, details, meta.get("identifier_type"))
     return Stored(prints, str(meta.get("sent_at", "")))
 
 
@@ -312,11 +319,17 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
     before = previous.prints
     index = pd.Index(before.person).get_indexer(current.person)  # rows without a key (0) match nobody
     keyed = current.person != 0
-    first = _first_of_each(index, current.person, keyed)
-    index[~first] = -1
+    first = keyed.copy()
+    matched_rows = np.flatnonzero(index >= 0)
+    times = np.bincount(index[matched_rows], minlength=len(before.person))  # rows per earlier person
+    if len(matched_rows) > np.count_nonzero(times):  # someone is on several rows: count their first only
+        shared = matched_rows[times[index[matched_rows]] > 1]
+        later = shared[pd.Series(index[shared]).duplicated().to_numpy()]
+        first[later], index[later] = False, -1
+    new_rows = np.flatnonzero(keyed & (index < 0))
+    first[new_rows[pd.Series(current.person[new_rows]).duplicated().to_numpy()]] = False
     matched = index >= 0
-    seen = np.zeros(len(before.person), dtype=bool)
-    seen[index[matched]] = True
+    seen = times > 0
     # Only people whose details changed at all are looked at detail by detail: usually a few.
     differs = np.flatnonzero(matched & (before.combined[np.maximum(index, 0)] != current.combined))
     changed = {}
@@ -336,20 +349,6 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
     summary = ChangeSummary(previous.sent_at, len(before.person), people_now, counts, rows)
     summary.warnings = unusual_changes(summary)
     return summary
-
-
-def _first_of_each(index: np.ndarray, person: np.ndarray, keyed: np.ndarray) -> np.ndarray:
-    """Bool per row: the first row of its person. Found among the few rows that share a person, not all rows."""
-    first = keyed.copy()
-    matched = np.flatnonzero(index >= 0)
-    seen = np.zeros(int(index.max(initial=0)) + 1, dtype=bool)
-    seen[index[matched]] = True
-    if np.count_nonzero(seen) < len(matched):  # some people are on several rows
-        shared = matched[np.bincount(index[matched], minlength=len(seen))[index[matched]] > 1]
-        first[shared[pd.Series(index[shared]).duplicated().to_numpy()]] = False
-    unmatched = np.flatnonzero(keyed & (index < 0))
-    first[unmatched[pd.Series(person[unmatched]).duplicated().to_numpy()]] = False
-    return first
 
 
 def unusual_changes(summary: ChangeSummary) -> list[str]:
