@@ -90,3 +90,33 @@ def test_check_prints_the_changes_and_puts_them_in_the_report(capsys, tmp_path, 
     summary = load_workbook(report, read_only=True)["Summary"]
     texts = [cell for row in summary.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
     assert "Since the last supply" in texts and "Same ID number, another person" in texts
+
+
+def test_readiness_answers_from_the_data_and_saves_the_answers_given(
+    capsys, tmp_path, data_dir, expected
+) -> None:
+    profile = profile_file(tmp_path, expected)
+    code, out, _ = run(
+        capsys,
+        "readiness",
+        str(data_dir / NAME),
+        "--profile",
+        str(profile),
+        "--answer",
+        "route=vendor",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert [f["id"] for f in data["findings"]] == ["identifiers", "dates", "service"]
+    assert {q["id"]: q["answer"] for q in data["questions"]}["route"] == "vendor"
+    assert json.loads(profile.read_text(encoding="utf-8"))["readiness"]["answers"] == {"route": "vendor"}
+
+
+def test_readiness_refuses_an_answer_that_is_not_a_choice(capsys, tmp_path, data_dir, expected) -> None:
+    profile = profile_file(tmp_path, expected)
+    code, _, err = run(
+        capsys, "readiness", str(data_dir / NAME), "--profile", str(profile), "--answer", "route=post"
+    )
+    assert code == 2 and "not an answer" in err
+    assert "readiness" not in json.loads(profile.read_text(encoding="utf-8"))

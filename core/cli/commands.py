@@ -318,6 +318,35 @@ def run_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_readiness(args: argparse.Namespace) -> int:
+    from core.checking.readiness import assess, save_answers
+
+    table, profile, _ = profile_for(args)
+    answers = dict(answer.partition("=")[::2] for answer in args.answer)
+    if any(not key or not value for key, value in answers.items()):
+        raise InputError("Write each answer as QUESTION=ANSWER, for example --answer route=direct.")
+    if answers:
+        save_answers(profile, answers)
+    readiness = assess(run_check(table, profile, parse_as_of(args.as_of)))
+    if args.json:
+        print_json(readiness.to_json())
+        return EXIT_OK
+    for finding in readiness.findings:
+        print(f"{finding.text}\n  {finding.answer}\n  What it means: {finding.choice.meaning}")
+        print(f"  Next step: {finding.choice.next_step}\n")
+    for question in readiness.questions:
+        given = readiness.answers.get(question.id)
+        choice = question.choice(given) if given and question.choices else None
+        print(
+            f"{question.text} [{question.id}]\n  "
+            + (choice.answer if choice else given or "(not answered yet)")
+        )
+        if not given:
+            options = [f"    --answer {question.id}={c.id}: {c.answer}" for c in question.choices]
+            print("\n".join(options or [f'    --answer {question.id}="...": {question.hint}']))
+    return EXIT_OK
+
+
 def run_spec(args: argparse.Namespace) -> int:
     from core.sending.specification import default_file_name, write_specification
 
