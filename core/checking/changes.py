@@ -39,7 +39,6 @@ from core.profile import SupplyProfile
 STORE_FOLDER = "fingerprints"
 STORE_VERSION = 1
 DETAILS = ("name", "date_of_birth", "gender")
-NO_VALUE = 0  # packed into a detail block where the detail is empty
 ROWS_LISTED = 50  # row numbers kept per kind of change (the counts are always complete)
 # What makes a change unusual enough to warn about before sending.
 FEWER_PEOPLE_SHARE = 0.20
