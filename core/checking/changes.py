@@ -145,25 +145,51 @@ def _name_hashes(keys: _Keys, result: CheckResult, field_name: str) -> np.ndarra
     return hashed[codes]  # code -1 (no name) takes the 0 at the end
 
 
-def _person_blocks(keys: _Keys, result: CheckResult, first, last, days) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's 16-byte block saying who they are: the ID where well-formed, else name and date of birth.
+def _days(result: CheckResult) -> np.ndarray:
+    """Days from 1800 (1 = 1 January 1800) per row, as uint64; 0 where there is no date of birth."""
+    dob = result.identity.date_of_birth
+    if dob is None:
+        return np.zeros(result.rows, dtype=np.uint64)
+    days = (dob if dob.dtype == "datetime64[D]" else dob.astype("datetime64[D]")).view(np.int64)
+    since = days - (EPOCH.astype(np.int64) - 1)  # NaT, a huge negative number, stays negative
+    usable = (since > 0) & (since < 1 << 24)  # 24 bits: to the year 47,000
+    return np.where(usable, since, 0).view(np.uint64)
 
-    The second half is 0 where the row has neither (no person to key).
+
+def _person_blocks(
+    keys: _Keys,
+    result: CheckResult,
+    first: np.ndarray,
+    last: np.ndarray,
+    days: np.ndarray,
+    blocks: np.ndarray,
+) -> np.ndarray:
+    """Write each row's 16-byte block saying who they are into `blocks`; returns whether the row has one.
+
+    The ID where well-formed, else name and date of birth; the block is all 0 where the row has neither.
+    Most rows have an ID, so those are laid down whole and only the others are looked at one field at a time.
     """
     identity = result.identity
-    low = (first & MASK40) | (days << np.uint64(40))
-    high = (last & MASK40) | (np.uint64(TAG_DETAILS) << TOP)
-    keyed = ((first | last) != 0) & (days != 0)
+    low, high = blocks[:, 0], blocks[:, 1]
     if identity.identifiers is not None:
         by_id = identity.well_formed
         whole = by_id & identity.packed_whole
-        low = np.where(whole, identity.packed.view(np.uint64), low)
-        high = np.where(whole, np.uint64(TAG_ID) << TOP, high)
+        np.copyto(low, identity.packed.view(np.uint64))
+        high.fill(np.uint64(TAG_ID) << TOP)
         for row in np.flatnonzero(by_id & ~whole):  # longer than nine characters, or not ASCII: rare
             low[row] = keys.value_hash(str(identity.identifiers[row]))
             high[row] = np.uint64(TAG_ID_HASHED) << TOP
-        keyed |= by_id
-    return low, np.where(keyed, high, np.uint64(0))
+        others = np.flatnonzero(~by_id)
+    else:
+        by_id = np.zeros(len(low), dtype=bool)
+        others = np.arange(len(low))
+    f, la, d = first[others], last[others], days[others]
+    by_details = ((f | la) != 0) & (d != 0)
+    low[others] = np.where(by_details, (f & MASK40) | (d << np.uint64(40)), np.uint64(0))
+    high[others] = np.where(by_details, (la & MASK40) | (np.uint64(TAG_DETAILS) << TOP), np.uint64(0))
+    keyed = by_id.copy()
+    keyed[others] = by_details
+    return keyed
 
 
 def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
@@ -176,27 +202,31 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     keys = _Keys(key)
     n = result.rows
     first, last = _name_hashes(keys, result, "first_name"), _name_hashes(keys, result, "last_name")
-    days = np.zeros(n, dtype=np.uint64)
-    if identity.date_of_birth is not None:
-        dob = identity.date_of_birth.astype("datetime64[D]").view(np.int64)
-        present = dob != np.iinfo(np.int64).min  # NaT
-        since = np.clip(dob - (EPOCH.astype(np.int64) - 1), 1, (1 << 24) - 1)  # 24 bits: to the year 47,000
-        days = np.where(present, since.astype(np.uint64), np.uint64(0))
-    genders = identity.genders.astype(np.uint64) if identity.genders is not None else np.zeros(n, np.uint64)
-    low, high = _person_blocks(keys, result, first, last, days)
-    who = low ^ (high * MIX)
-    values = {"name": (first * np.uint64(3) + last) & MASK56, "date_of_birth": days, "gender": genders}
-    together = (values["name"] ^ (((days << np.uint64(3)) | genders) * MIX)) & MASK56
+    days = _days(result)
+    genders = identity.genders if identity.genders is not None else np.zeros(n, np.uint8)
     blocks = np.empty((2 * n, 2), dtype="<u8")
-    blocks[:n, 0], blocks[:n, 1] = low, high
-    blocks[n:, 0], blocks[n:, 1] = who, together | (np.uint64(TAG_ALL) << TOP)
+    keyed = _person_blocks(keys, result, first, last, days, blocks[:n])
+    who = blocks[n:, 0]
+    np.multiply(blocks[:n, 1], MIX, out=who)
+    who ^= blocks[:n, 0]
+    name = first * np.uint64(3)
+    name += last
+    name &= MASK56
+    together = blocks[n:, 1]
+    np.left_shift(days, np.uint64(3), out=together)
+    together |= genders
+    together *= MIX
+    together ^= name
+    together &= MASK56
+    together |= np.uint64(TAG_ALL) << TOP
     encrypted = _encrypt_blocks(keys.blocks, blocks)
-    person = np.where(high != 0, encrypted[:n, 0], np.uint64(0))
+    person = np.where(keyed, encrypted[:n, 0], np.uint64(0))
+    values = {"name": name, "date_of_birth": days, "gender": genders.astype(np.uint64)}
     return Fingerprints(
         person,
         encrypted[n:, 0],
         identifier_type=result.identifier_type,
-        who=who,
+        who=who.copy(),
         values=values,
         key=keys.blocks,
     )
@@ -317,34 +347,33 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
     """People new, gone, with changed details, and IDs now on another person, against the last supply."""
     before = previous.prints
     index = pd.Index(before.person).get_indexer(current.person)  # rows without a key (0) match nobody
-    keyed = current.person != 0
-    first = keyed.copy()
-    matched_rows = np.flatnonzero(index >= 0)
-    times = np.bincount(index[matched_rows], minlength=len(before.person))  # rows per earlier person
-    if len(matched_rows) > np.count_nonzero(times):  # someone is on several rows: count their first only
-        shared = matched_rows[times[index[matched_rows]] > 1]
-        later = shared[pd.Series(index[shared]).duplicated().to_numpy()]
-        first[later], index[later] = False, -1
-    new_rows = np.flatnonzero(keyed & (index < 0))
-    first[new_rows[pd.Series(current.person[new_rows]).duplicated().to_numpy()]] = False
     matched = index >= 0
-    seen = times > 0
+    times = np.bincount(index[matched], minlength=len(before.person))  # rows per earlier person
+    repeated = int(matched.sum()) - int(np.count_nonzero(times))
+    if repeated:  # someone is on several rows: their first row is compared, the others are not counted
+        rows_of_many = np.flatnonzero(matched & (times[np.maximum(index, 0)] > 1))
+        later = rows_of_many[pd.Series(index[rows_of_many]).duplicated().to_numpy()]
+        index[later], matched[later] = -1, False
+    unkeyed = np.flatnonzero(current.person == 0)
+    new = np.flatnonzero(~matched)
+    new = np.setdiff1d(new, unkeyed, assume_unique=True) if len(unkeyed) else new
+    new = new[~pd.Series(current.person[new]).duplicated().to_numpy()]  # each new person once
+    if repeated:
+        new = new[~np.isin(new, later)]
     # Only people whose details changed at all are looked at detail by detail: usually a few.
     differs = np.flatnonzero(matched & (before.combined[np.maximum(index, 0)] != current.combined))
-    changed = {}
-    for name in DETAILS:
-        changed[name] = np.zeros(len(index), dtype=bool)
-        changed[name][differs] = before.detail(name, index[differs]) != current.detail(name, differs)
+    changed = {name: before.detail(name, index[differs]) != current.detail(name, differs) for name in DETAILS}
     another = changed["name"] & changed["date_of_birth"]
-    for name in DETAILS:  # another person altogether: not also a change of their details
-        changed[name] &= ~another
-    masks = {"new": first & ~matched, **changed, "another_person": another, "not_compared": ~keyed}
-    counts = {key: int(mask.sum()) for key, mask in masks.items()}
-    counts["gone"] = int((~seen).sum())
-    rows = {
-        key: [int(r) for r in row_numbers[np.flatnonzero(mask)[:ROWS_LISTED]]] for key, mask in masks.items()
+    found = {
+        "new": new,
+        **{name: differs[changed[name] & ~another] for name in DETAILS},
+        "another_person": differs[another],
+        "not_compared": unkeyed,
     }
-    people_now = int(first.sum())
+    counts = {key: len(rows) for key, rows in found.items()}
+    counts["gone"] = int(np.count_nonzero(times == 0))
+    rows = {key: [int(r) for r in row_numbers[found_rows[:ROWS_LISTED]]] for key, found_rows in found.items()}
+    people_now = int(np.count_nonzero(times)) + len(new)
     summary = ChangeSummary(previous.sent_at, len(before.person), people_now, counts, rows)
     summary.warnings = unusual_changes(summary)
     return summary
