@@ -60,7 +60,7 @@ def supply_id(profile: SupplyProfile) -> str:
 
 # The top byte of a block's second half says what the block is, so no two kinds of block can be equal.
 TAG_ID, TAG_ID_HASHED, TAG_DETAILS = 1, 2, 3  # a person, keyed by the ID / its hash / name and birth date
-TAG_ALL = 4  # the three details at once; a single detail is tagged TAG_ALL + 1 + its index in DETAILS
+# (a single detail's block is tagged 1 + its index in DETAILS; the details together are not tagged)
 MASK40, MASK56 = np.uint64((1 << 40) - 1), np.uint64((1 << 56) - 1)
 MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads a small number over 64 bits before it is combined
 TOP = np.uint64(56)
@@ -87,8 +87,8 @@ class Fingerprints:
         """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
         if name in self.details:
             return np.asarray(self.details[name][rows])
-        tag = np.uint64(TAG_ALL + 1 + DETAILS.index(name)) << TOP
-        return _encrypt(self.key, self.who[rows], self.values[name][rows] | tag)[:, 0]
+        tag = np.uint64(1 + DETAILS.index(name)) << TOP
+        return _encrypt(self.key, self.who[rows], (self.values[name][rows] & MASK56) | tag)[:, 0]
 
     def unique_people(self) -> Fingerprints:
         """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped."""
@@ -106,7 +106,8 @@ class _Keys:
         def derive(label: str) -> bytes:
             return hmac.digest(key, f"IDI Share fingerprints v{STORE_VERSION}: {label}".encode(), "sha256")
 
-        self.blocks = derive("blocks")[:16]
+        self.blocks = derive("people")[:16]
+        self.details = derive("details")[:16]
         self.value = derive("value")
 
     def value_hash(self, text: str) -> int:
@@ -195,8 +196,8 @@ def _person_blocks(
 def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     """The keyed fingerprints of every checked row of this check (single details are made on demand).
 
-    One AES call covers two blocks a row: who the person is, and their details together with `who` (the
-    person block folded to 64 bits), so that equal details of two people never look alike.
+    Two blocks a row, each kind under its own key: who the person is, and their details together with `who`
+    (the person block folded to 64 bits), so that equal details of two people never look alike.
     """
     identity = result.identity
     keys = _Keys(key)
@@ -211,24 +212,23 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     who ^= blocks[:n, 0]
     name = first * np.uint64(3)
     name += last
-    name &= MASK56
     together = blocks[n:, 1]
     np.left_shift(days, np.uint64(3), out=together)
     together |= genders
     together *= MIX
     together ^= name
-    together &= MASK56
-    together |= np.uint64(TAG_ALL) << TOP
-    encrypted = _encrypt_blocks(keys.blocks, blocks)
-    person = np.where(keyed, encrypted[:n, 0], np.uint64(0))
+    # Two keys: who people are, and their details, so that no block of one kind can equal one of the other.
+    people = _encrypt_blocks(keys.blocks, blocks[:n])
+    combined = _encrypt_blocks(keys.details, blocks[n:])[:, 0]
+    person = np.where(keyed, people[:, 0], np.uint64(0))
     values = {"name": name, "date_of_birth": days, "gender": genders.astype(np.uint64)}
     return Fingerprints(
         person,
-        encrypted[n:, 0],
+        combined,
         identifier_type=result.identifier_type,
         who=who.copy(),
         values=values,
-        key=keys.blocks,
+        key=keys.details,
     )
 
 
