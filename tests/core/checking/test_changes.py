@@ -87,14 +87,23 @@ def test_the_same_list_again_shows_no_change_and_no_warning(data_dir, expected) 
     assert summary.warnings == []
 
 
-def test_a_filter_left_on_is_an_unusual_change(tmp_path, data_dir, expected, sample) -> None:
-    header, lines, _ = sample
-    remember_sent_supply(check(data_dir / NAME, expected))
-    filtered = write_csv(tmp_path / "filtered.csv", header, lines[: len(lines) // 2])
+def test_a_filter_left_on_gives_exactly_the_people_filtered_out_and_a_warning(
+    tmp_path, data_dir, expected, sample
+) -> None:
+    header, lines, clean = sample
+    everyone = write_csv(tmp_path / "everyone.csv", header, [lines[i] for i in clean])  # one person a line
+    remember_sent_supply(check(everyone, expected))
+    kept = clean[: len(clean) * 6 // 10]  # a filter that shows 60% of the list
+    filtered = write_csv(tmp_path / "filtered.csv", header, [lines[i] for i in kept])
+
     summary = changes_since_last_supply(check(filtered, expected))
-    assert summary.unusual
-    assert "fewer people than last time" in summary.warnings[0]
-    assert summary.counts["gone"] >= summary.people_before // 3
+
+    assert summary.people_before == len(clean)
+    assert summary.counts["gone"] == len(clean) - len(kept)
+    assert summary.people_now == len(kept)
+    assert {k: n for k, n in summary.counts.items() if n and k != "gone"} == {}
+    share = round(100 * (len(clean) - len(kept)) / len(clean))
+    assert summary.unusual and summary.warnings[0].startswith(f"{share}% fewer people than last time")
 
 
 def test_without_an_earlier_supply_there_is_nothing_to_compare(data_dir, expected) -> None:
