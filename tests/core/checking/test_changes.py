@@ -147,3 +147,43 @@ def personal_values(result) -> set[str]:
     for dob in result.canonical["date_of_birth"].dropna():
         values.update({dob.strftime("%Y-%m-%d"), dob.strftime("%d/%m/%Y"), dob.strftime("%Y%m%d")})
     return {value for value in values if len(value) >= 4}  # shorter strings turn up in any binary by chance
+
+
+def small_profile(mapping: dict, id_type: str | None = None):
+    data = {"format": 1, "name": "Small", "mapping": mapping} | (
+        {"identifier_type": id_type} if id_type else {}
+    )
+    return profile_from_dict(data)
+
+
+HEADER = ["Client", "First", "Last", "DOB", "Sex"]
+PEOPLE = [
+    ["KAITIAKI-000000001", "Aroha", "Ngata", "1/2/1990", "F"],
+    ["KAITIAKI-000000002", "Wiremu", "Parata", "3/4/1985", "M"],
+    ["KAITIAKI-000000003", "Mere", "Walker", "5/6/2001", "F"],
+]
+
+
+def test_long_ids_of_another_kind_are_compared_too(tmp_path) -> None:
+    profile = small_profile(
+        {"identifier": "Client", "first_name": "First", "last_name": "Last", "date_of_birth": "DOB"}, "OTHER"
+    )
+    remember_sent_supply(run_check(read_table(write_csv(tmp_path / "a.csv", HEADER, PEOPLE)), profile, AS_OF))
+    swapped = [PEOPLE[0], [PEOPLE[2][0], *PEOPLE[1][1:]], [PEOPLE[1][0], *PEOPLE[2][1:]]]
+    result = run_check(read_table(write_csv(tmp_path / "b.csv", HEADER, swapped)), profile, AS_OF)
+    summary = changes_since_last_supply(result)
+    assert summary.counts["another_person"] == 2 and summary.rows["another_person"] == [3, 4]
+
+
+def test_without_an_id_column_people_are_known_by_name_and_date_of_birth(tmp_path) -> None:
+    profile = small_profile(
+        {"first_name": "First", "last_name": "Last", "date_of_birth": "DOB", "gender": "Sex"}
+    )
+    remember_sent_supply(run_check(read_table(write_csv(tmp_path / "a.csv", HEADER, PEOPLE)), profile, AS_OF))
+    changed = [PEOPLE[0], PEOPLE[1], [*PEOPLE[2][:4], "X"]]  # a gender changed: the same person
+    result = run_check(
+        read_table(write_csv(tmp_path / "b.csv", HEADER, changed[:2] + changed[2:])), profile, AS_OF
+    )
+    summary = changes_since_last_supply(result)
+    assert summary.counts["gender"] == 1 and summary.rows["gender"] == [4]
+    assert summary.counts["new"] == summary.counts["gone"] == 0
