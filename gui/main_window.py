@@ -453,7 +453,9 @@ class MainWindow(QMainWindow):
     def _prepare_send_step(self) -> None:
         if self.result is None:
             return
-        self.send_step.show_result(self.result, dt.date.today(), demo=self.demo)
+        self.send_step.show_result(
+            self.result, dt.date.today(), demo=self.demo, changes=self.review_step.changes
+        )
         self.send_step.allow(*self.send_blockers())
 
     def send_blockers(self) -> tuple[str | None, str | None]:

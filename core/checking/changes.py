@@ -310,6 +310,10 @@ class ChangeSummary:
     def unusual(self) -> bool:
         return bool(self.warnings)
 
+    def warning_text(self) -> str:
+        """The warnings in one paragraph for the Review and Send pages; empty when nothing is unusual."""
+        return " ".join(["Unusual changes since the last supply:", *self.warnings]) if self.warnings else ""
+
     def sentences(self) -> list[str]:
         c = self.counts
         lines = [

@@ -55,6 +55,7 @@ class ReviewStep(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: CheckResult | None = None
+        self.changes: ChangeSummary | None = None  # since the last supply; the Send page shows it again
         self.model: CheckTableModel | None = None
         self.proxy = ProblemFilterProxy(self)
         self.headline = label("", "headline")
@@ -171,11 +172,8 @@ class ReviewStep(QWidget):
         `changes` is what changed since the last supply: unusual changes are warned about above the table.
         """
         self.result = result
-        self.changes_warning.say(
-            " ".join(["Unusual changes since the last supply:", *changes.warnings])
-            if changes and changes.unusual
-            else ""
-        )
+        self.changes = changes
+        self.changes_warning.say(changes.warning_text() if changes else "")
         old_model = self.model
         self.model = CheckTableModel(result, problems, self)
         self.proxy.setSourceModel(self.model)

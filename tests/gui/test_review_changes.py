@@ -29,3 +29,18 @@ def test_review_says_nothing_when_the_list_is_as_last_time(driver, window, data_
     remember_sent_supply(window.result)
     driver.open_and_check(data_dir / NAME)
     assert not window.review_step.changes_warning.isVisible()
+
+
+def test_the_send_page_says_it_again_before_sending(driver, window, data_dir, tmp_path) -> None:
+    from gui.main_window import SEND
+
+    lines = (data_dir / NAME).read_text(encoding="utf-8-sig").splitlines()
+    driver.open_and_check(data_dir / NAME)
+    remember_sent_supply(window.result)
+    driver.open_and_check(
+        write_csv(tmp_path / NAME, lines[0].split(","), [line.split(",") for line in lines[1:60]])
+    )
+    window.next_button.click()  # Review -> Send
+    assert window.step == SEND
+    assert window.send_step.changes_warning.isVisible()
+    assert "fewer people than last time" in window.send_step.changes_warning.text.text()
