@@ -10,8 +10,8 @@ says nothing about anyone, and a detail's fingerprint is tied to its person (two
 day do not share one).
 
 Keyed hashing: the key's HMAC-SHA256 derives an AES-128 key and an HMAC key; AES encrypts one 16-byte
-block per person and one per detail (the values packed in; names and over-long IDs as their keyed
-HMAC-SHA256), keeping 8 bytes of each. AES runs over whole arrays in one call, where HMAC-SHA256 per value
+block per person and one per detail (the values packed in; names as a hash, over-long IDs as their
+keyed HMAC-SHA256), keeping 8 bytes of each. AES runs over whole arrays in one call, where HMAC-SHA256 per value
 would take ~2 s per million rows and the summary must cost under a tenth of a check.
 
 The summary holds counts and the row numbers of the current sheet, never a value.
@@ -135,15 +135,21 @@ def _encrypt_blocks(key: bytes, blocks: np.ndarray) -> np.ndarray:
     return out[: written // 16]
 
 
-def _name_hashes(keys: _Keys, result: CheckResult, field_name: str) -> np.ndarray:
-    """A keyed 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none."""
+def _name_hashes(result: CheckResult, field_name: str) -> np.ndarray:
+    """A 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none.
+
+    Made once per distinct name, by pandas' SipHash over whole arrays (a register of a million people has
+    tens of thousands of surnames). It needs no key of its own: it only ever goes into an AES block.
+    """
     identity = result.identity
     codes = identity.folded.get(field_name)
     folded = identity.folded_names.get(field_name)
     if codes is None or folded is None or not len(folded):
         return np.zeros(result.rows, dtype=np.uint64)
-    hashed = np.array([keys.value_hash(str(text)) + 1 for text in folded] + [0], dtype=np.uint64)
-    return hashed[codes]  # code -1 (no name) takes the 0 at the end
+    hashed = (pd.util.hash_array(np.asarray(folded, dtype=object).astype(str)) >> np.uint64(16)) + np.uint64(
+        1
+    )
+    return np.append(hashed, np.uint64(0))[codes]  # code -1 (no name) takes the 0 at the end
 
 
 def _days(result: CheckResult) -> np.ndarray:
@@ -202,7 +208,7 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     identity = result.identity
     keys = _Keys(key)
     n = result.rows
-    first, last = _name_hashes(keys, result, "first_name"), _name_hashes(keys, result, "last_name")
+    first, last = _name_hashes(result, "first_name"), _name_hashes(result, "last_name")
     days = _days(result)
     genders = identity.genders if identity.genders is not None else np.zeros(n, np.uint8)
     blocks = np.empty((2 * n, 2), dtype="<u8")
