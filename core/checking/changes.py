@@ -146,9 +146,8 @@ def _name_hashes(result: CheckResult, field_name: str) -> np.ndarray:
     folded = identity.folded_names.get(field_name)
     if codes is None or folded is None or not len(folded):
         return np.zeros(result.rows, dtype=np.uint64)
-    hashed = (pd.util.hash_array(np.asarray(folded, dtype=object).astype(str)) >> np.uint64(16)) + np.uint64(
-        1
-    )
+    texts = np.asarray([str(text) for text in folded], dtype=object)  # distinct already: no grouping
+    hashed = (pd.util.hash_array(texts, categorize=False) >> np.uint64(16)) + np.uint64(1)
     return np.append(hashed, np.uint64(0))[codes]  # code -1 (no name) takes the 0 at the end
 
 
