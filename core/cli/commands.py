@@ -150,8 +150,13 @@ ISSUE_KEYS = ("row", "field", "column", "rule", "severity", "value", "message")
 ISSUES_PER_CHUNK = 20_000
 
 
-def write_check_json(result: CheckResult, suggestion: MappingSuggestion | None, out: TextIO) -> None:
-    """`check --json` as one line, written a slice of the issues at a time.
+def write_check_json(
+    result: CheckResult,
+    suggestion: MappingSuggestion | None,
+    out: TextIO,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """`check --json` as one line, written a slice of the issues at a time; `after` holds keys that follow.
 
     A million issues made into one list of dicts and one string at once held ~1 GB; slice by slice the
     output is the same bytes as `json.dumps` of the whole object, and memory stays at one slice's worth.
@@ -164,7 +169,10 @@ def write_check_json(result: CheckResult, suggestion: MappingSuggestion | None, 
         columns = [part[key].tolist() for key in ISSUE_KEYS]  # plain ints, strings and None
         chunk = [dict(zip(ISSUE_KEYS, values, strict=True)) for values in zip(*columns, strict=True)]
         out.write((", " if start else "") + _json_text(chunk)[1:-1])
-    out.write('], "summary": ' + _json_text(result.summary()) + "}\n")
+    out.write('], "summary": ' + _json_text(result.summary()))
+    for key, value in (after or {}).items():  # keys that follow the summary, such as "changes"
+        out.write(f", {_json_text(key)}: {_json_text(value)}")
+    out.write("}\n")
 
 
 def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown_rows: int = 8) -> None:
@@ -209,14 +217,17 @@ def run_check_command(args: argparse.Namespace) -> int:
     table, profile, suggestion = profile_for(args)
     result = run_check(table, profile, as_of)
     args.kept.append(result)  # freed by the process ending, not a million objects one by one
+    changes = changes_for(result) if args.loaded_profile is not None else None
     if args.report:
         from core.checking.report import write_report
 
-        write_report(result, Path(args.report))
+        write_report(result, Path(args.report), changes=changes)
     if args.json:
-        write_check_json(result, suggestion, sys.stdout)
+        write_check_json(result, suggestion, sys.stdout, {"changes": changes.to_json()} if changes else None)
     else:
         print_check(result, suggestion)
+        for line in ["", "What changed since the last supply:", *changes.sentences()] if changes else []:
+            print(line)
         if args.report:
             print(f"\nThe quality report was saved to {args.report}.")
     return check_status(result, suggestion)
@@ -229,6 +240,17 @@ def check_status(result: CheckResult, suggestion: MappingSuggestion | None) -> i
     if result.has_error.any() or (suggestion is not None and suggestion.identifier_unsure):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def changes_for(result: CheckResult):
+    """The summary against the last sent supply of this profile, or None (nothing sent before)."""
+    from core.checking.changes import store_path, supply_id
+
+    if not store_path(supply_id(result.profile)).exists():
+        return None  # the usual first run: keyring and the rest are not even loaded
+    from core.sending.last_supply import changes_since_last_supply
+
+    return changes_since_last_supply(result)
 
 
 def _confirm(question: str) -> bool:
@@ -382,6 +404,45 @@ def run_history(args: argparse.Namespace) -> int:
         print(
             f"Note: line(s) {', '.join(map(str, stored.skipped_lines))} of the receipts file could not be read."
         )
+    return EXIT_OK
+
+
+def run_readiness(args: argparse.Namespace) -> int:
+    from core.checking.readiness import assess, save_answers
+
+    table, profile, _ = profile_for(args)
+    answers = dict(answer.partition("=")[::2] for answer in args.answer)
+    if any(not key or not value for key, value in answers.items()):
+        raise InputError("Write each answer as QUESTION=ANSWER, for example --answer route=direct.")
+    if answers:
+        save_answers(profile, answers)
+    readiness = assess(run_check(table, profile, parse_as_of(args.as_of)))
+    if args.json:
+        print_json(readiness.to_json())
+        return EXIT_OK
+    for finding in readiness.findings:
+        print(f"{finding.text}\n  {finding.answer}\n  What it means: {finding.choice.meaning}")
+        print(f"  Next step: {finding.choice.next_step}\n")
+    for question in readiness.questions:
+        given = readiness.answers.get(question.id)
+        choice = question.choice(given) if given and question.choices else None
+        print(
+            f"{question.text} [{question.id}]\n  "
+            + (choice.answer if choice else given or "(not answered yet)")
+        )
+        if not given:
+            options = [f"    --answer {question.id}={c.id}: {c.answer}" for c in question.choices]
+            print("\n".join(options or [f'    --answer {question.id}="...": {question.hint}']))
+    return EXIT_OK
+
+
+def run_spec(args: argparse.Namespace) -> int:
+    from core.sending.specification import default_file_name, write_specification
+
+    table, profile, _ = profile_for(args)
+    result = run_check(table, profile, parse_as_of(args.as_of))
+    path = write_specification(result, Path(args.out or default_file_name(profile)))
+    print(f"The data specification was saved to {path}. Fill in the lines marked in yellow.")
     return EXIT_OK
 
 
