@@ -86,7 +86,9 @@ def test_a_valid_package_calamine_refuses_is_read_another_way(tmp_path: Path) ->
     package = people_xlsx_bytes()
     source = zipfile.ZipFile(io.BytesIO(package))
     workbook = source.read("xl/workbook.xml").replace(
-        b"<sheets>", b'<sheets><sheet name="Macro1" sheetId="9" r:id="rId99"/>'
+        b"<sheets>",
+        b'<sheets><sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        b'name="Macro1" sheetId="9" r:id="rId99"/>',
     )
     rels = source.read("xl/_rels/workbook.xml.rels").replace(
         b"</Relationships>",
