@@ -311,6 +311,7 @@ def _day_month_either_way(first: np.ndarray, second: np.ndarray, years: np.ndarr
 
 
 YEAR_ONLY_SAMPLE = 200  # the first filled cells looked at before the whole column is
+YEAR_ONLY_EARLIEST = 1900  # without a heading that says year, every value from here to the as-of year
 
 
 def birth_years(
@@ -319,14 +320,15 @@ def birth_years(
     """The year per row (0 where none) when a date-of-birth column holds only years, else None.
 
     A column holds only years when its filled cells are whole numbers (number cells, or four digits typed as
-    text) that are plausible years: from 1900 to the as-of year, or, under a heading that says "year", nine in
-    ten of them four-digit numbers from 1800 on. Read as date serials they would all be days in 1905-1907.
+    text) that are plausible years: all from 1900 to the as-of year, or, under a heading that says "year",
+    nine in ten of them four-digit numbers (1880 and 2031 are mistyped years, reported as too old or in the
+    future). Read as date serials they would all be days in 1905-1907.
     """
     filled = np.flatnonzero(~kind_mask(kinds, CellKind.EMPTY) & ~kind_mask(kinds, CellKind.ERROR))
     if not len(filled) or kind_mask(kinds[filled[:YEAR_ONLY_SAMPLE]], CellKind.DATE).any():
         return None
     sample = _whole_years(values[filled[:YEAR_ONLY_SAMPLE]], kinds[filled[:YEAR_ONLY_SAMPLE]])
-    low = 1800 if header_says_year else 1900
+    low = YEAR_ONLY_EARLIEST
     if not _years_enough(sample, low, as_of.year, header_says_year):
         return None
     years = _whole_years(values[filled], kinds[filled])
@@ -338,8 +340,10 @@ def birth_years(
 
 
 def _years_enough(years: np.ndarray, low: int, high: int, header_says_year: bool) -> bool:
-    plausible = np.count_nonzero((years >= low) & (years <= high))
-    return plausible == len(years) or (header_says_year and plausible * 10 >= 9 * len(years))
+    if np.count_nonzero((years >= low) & (years <= high)) == len(years):
+        return True
+    four_digits = np.count_nonzero((years >= 1000) & (years <= 9999))
+    return header_says_year and four_digits * 10 >= 9 * len(years)
 
 
 def _whole_years(cells: np.ndarray, kinds: np.ndarray) -> np.ndarray:

@@ -200,3 +200,32 @@ def test_a_plain_year_of_an_event_is_not_a_year_of_birth(tmp_path: Path, heading
 
 def test_a_character_name_is_not_the_persons_name() -> None:
     assert header_score("CHARACTER_NAME", "full_name") == 0.0
+
+
+def test_typed_years_under_a_plain_dob_heading_are_years_and_a_future_one_is_said(tmp_path: Path) -> None:
+    from core.checking.check import run_check
+    from core.profile import SupplyProfile
+
+    rows = [
+        ["Aroha Ngata", "1985"],
+        ["Tama Rāwiri", "1990"],
+        ["Mere Walker", "2031"],
+        ["Hemi Parata", "1975"],
+    ]
+    table = read_table(write_csv(tmp_path / "people.csv", ["Name", "Year of birth"], rows))
+    profile = SupplyProfile(name="t", mapping={"full_name": "Name", "date_of_birth": "Year of birth"})
+    issues = run_check(table, profile, dt.date(2026, 11, 1)).issues
+    assert issues.loc[issues["rule"] == "dob_year_only", "row"].tolist() == [2, 3, 4, 5]
+    assert issues.loc[issues["rule"] == "dob_in_future", "row"].tolist() == [4]
+    assert "date_from_number" not in set(issues["rule"])
+
+
+def test_real_dates_of_birth_are_not_taken_for_years(tmp_path: Path) -> None:
+    from core.checking.check import run_check
+    from core.profile import SupplyProfile
+
+    rows = [["Aroha Ngata", "03/04/1985"], ["Tama Rāwiri", "1990"], ["Mere Walker", "01/06/2002"]]
+    table = read_table(write_csv(tmp_path / "people.csv", ["Name", "DOB"], rows))
+    profile = SupplyProfile(name="t", mapping={"full_name": "Name", "date_of_birth": "DOB"})
+    rules = set(run_check(table, profile, dt.date(2026, 11, 1)).issues["rule"])
+    assert "dob_year_only" not in rules
