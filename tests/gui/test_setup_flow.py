@@ -14,16 +14,7 @@ from core.sending.history import read_receipts
 from core.sending.supplies import list_supplies, supply_state
 from gui.main_window import REVIEW, SEND, MainWindow
 from tests.gui.conftest import WORKER_TIMEOUT_MS, Driver
-from tests.integration.conftest import (  # noqa: F401 - fixtures
-    EXPIRED,
-    RECIPIENT,
-    REVOKED,
-    client_keys,
-    gpg_keys,
-    remote_dir,
-    sshd,
-    sshd_account,
-)
+from tests.integration.conftest import EXPIRED, RECIPIENT, REVOKED
 
 REFERRALS = "referrals_export.csv"
 
@@ -51,7 +42,7 @@ def choose_key(window: MainWindow, key_file: Path, typed: str) -> None:
     window.setup_view.next_button.click()
 
 
-def fill_server(window: MainWindow, sshd, folder: Path, password: str, fingerprint: str = "") -> None:  # noqa: F811
+def fill_server(window: MainWindow, sshd, folder: Path, password: str, fingerprint: str = "") -> None:
     page = window.setup_view.server_page
     page.host.setText(sshd.host)
     page.port.setValue(sshd.port)
@@ -67,7 +58,7 @@ def run_test_connection(qtbot, window: MainWindow):
     return tested.args[0]
 
 
-def set_up_to_the_server_page(window: MainWindow, gpg_keys) -> None:  # noqa: F811
+def set_up_to_the_server_page(window: MainWindow, gpg_keys) -> None:
     fill_organisation(window)
     public = gpg_keys.export("statsnz.asc", RECIPIENT)
     choose_key(window, public, gpg_keys.fingerprints[RECIPIENT].lower())
@@ -81,7 +72,7 @@ def test_from_nothing_to_the_second_period_in_one_click(
     gpg_keys,
     sshd,
     remote_dir,
-    memory_keyring,  # noqa: F811
+    memory_keyring,
 ) -> None:
     window = new_window(qtbot, as_of)
     assert window.views.currentWidget() is window.setup_view and not window.setup_view.editing
@@ -174,7 +165,7 @@ def test_a_wrong_password_stops_test_connection_at_sign_in(
     as_of,
     gpg_keys,
     sshd,
-    remote_dir,  # noqa: F811
+    remote_dir,
 ) -> None:
     window = new_window(qtbot, as_of)
     set_up_to_the_server_page(window, gpg_keys)
@@ -190,7 +181,7 @@ def test_a_server_showing_another_fingerprint_stops_setup(
     as_of,
     gpg_keys,
     sshd,
-    remote_dir,  # noqa: F811
+    remote_dir,
 ) -> None:
     window = new_window(qtbot, as_of)
     set_up_to_the_server_page(window, gpg_keys)
@@ -208,7 +199,7 @@ def test_a_folder_that_cannot_be_written_fails_the_last_step(
     as_of,
     gpg_keys,
     sshd,
-    remote_dir,  # noqa: F811
+    remote_dir,
 ) -> None:
     remote_dir.chmod(0o555)
     window = new_window(qtbot, as_of)
@@ -221,7 +212,7 @@ def test_a_folder_that_cannot_be_written_fails_the_last_step(
 
 @pytest.mark.service
 @pytest.mark.parametrize("user_id, words", [(EXPIRED, "expired"), (REVOKED, "revoked")])
-def test_unusable_keys_are_refused_in_one_sentence(qtbot, as_of, gpg_keys, user_id, words) -> None:  # noqa: F811
+def test_unusable_keys_are_refused_in_one_sentence(qtbot, as_of, gpg_keys, user_id, words) -> None:
     window = new_window(qtbot, as_of)
     fill_organisation(window)
     choose_key(window, gpg_keys.export(f"{words}.asc", user_id), gpg_keys.fingerprints[user_id])
@@ -230,7 +221,7 @@ def test_unusable_keys_are_refused_in_one_sentence(qtbot, as_of, gpg_keys, user_
 
 
 @pytest.mark.service
-def test_a_private_key_is_refused(qtbot, as_of, gpg_keys) -> None:  # noqa: F811
+def test_a_private_key_is_refused(qtbot, as_of, gpg_keys) -> None:
     window = new_window(qtbot, as_of)
     fill_organisation(window)
     secret = gpg_keys.export("secret.asc", RECIPIENT, secret=True)
