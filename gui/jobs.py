@@ -51,8 +51,10 @@ def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None):
         chosen = sheet
         if chosen is None and profile is not None and profile.sheet and profile.sheet in list_sheets(path):
             chosen = profile.sheet
+        context.report(-1, f"Reading {path.name}…")
         table = read_table(path, sheet=chosen)
         context.raise_if_cancelled()
+        context.report(-1, f"Read {plural(table.row_count, 'row')}; finding your columns…")
         if _needs_saved_header_row(table, profile):
             table = read_table(path, sheet=chosen, header_row=profile.header_row)
             context.raise_if_cancelled()

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -100,11 +100,12 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         self.history_view = HistoryView()
         self.busy_indicator = BusyIndicator()
         self.runner = TaskRunner(self.busy_indicator, self)
-        self.runner.busy_changed.connect(lambda _busy: self._update_navigation())
+        self.runner.busy_changed.connect(self._on_busy_changed)
         self._build_layout()
         self._build_menus()
         self._connect_steps()
         self._connect_views()
+        self.runner.progressed.connect(self.open_step.show_progress)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(True)  # Enter presses the focused button, as Space does
         self.go_to(OPEN)
@@ -240,6 +241,16 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         self.setup_view.remove_requested.connect(self.remove_settings_supply)
         self.setup_view.server_page.test_requested.connect(self.test_connection)
         self.setup_view.key_page.folder_used.connect(supplies.remember_folder)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self._update_navigation()
+        if not busy:  # after the job's own callback: only a cancelled read still shows its progress
+            QTimer.singleShot(0, self._say_if_reading_stopped)
+
+    def _say_if_reading_stopped(self) -> None:
+        if not self.runner.busy and self.table is None and not self.open_step.reading.isHidden():
+            self.open_step.show_stopped("Reading was stopped, as you asked: no file is open.")
+            self._say("Stopped, as you asked. No file is open.")
 
     def show_view(self, view: QWidget) -> None:
         self.views.setCurrentWidget(view)

@@ -173,6 +173,7 @@ class TaskRunner(QObject):
     """
 
     busy_changed = Signal(bool)
+    progressed = Signal(int, str)  # the current job's percent (-1 unknown) and words, for a page to show
 
     def __init__(self, indicator: BusyIndicator, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -244,6 +245,7 @@ class TaskRunner(QObject):
     def _on_progress(self, number: int, percent: int, text: str) -> None:
         if self._is_current(number):
             self.indicator.show_progress(percent, text)
+            self.progressed.emit(percent, text)
 
     @Slot(int, object)
     def _on_finished(self, number: int, result: object) -> None:
