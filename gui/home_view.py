@@ -33,11 +33,16 @@ OUTCOME_WORDS = {
 }
 
 
+def long_date(when: dt.date) -> str:
+    """4 April 2027: the day without a leading zero, the month in words."""
+    return f"{when.day} {when:%B %Y}"
+
+
 def last_receipt_sentence(receipt: Receipt | None) -> str:
     if receipt is None:
         return "Not sent yet."
     when = receipt_date(receipt)
-    day = f"{when:%d %B %Y}" if when else receipt.time
+    day = long_date(when) if when else receipt.time
     left_out = f", {plural(receipt.rows_left_out, 'row')} left out" if receipt.rows_left_out else ""
     return (
         f"Last time: {day}, {receipt.file_name}, {plural(receipt.rows_sent, 'row')} of people{left_out}: "
@@ -48,12 +53,12 @@ def last_receipt_sentence(receipt: Receipt | None) -> str:
 def due_sentence(supply: SavedSupply, receipts: list[Receipt], today: dt.date) -> tuple[str, bool]:
     """When the next supply is due, and whether it is overdue."""
     due = next_due(supply.profile, receipts)
-    words = FREQUENCIES.get(supply.profile.frequency or "", (0, "When Stats NZ asks"))[1]
+    words = FREQUENCIES.get(supply.profile.frequency or "", (0, "When Stats NZ asks"))[1].split(" (")[0]
     if due is None:
         return f"{words}: nothing is due now.", False
     if due < today:
-        return f"Overdue: the next supply was due on {due:%d %B %Y}.", True
-    return f"Next due: {due:%d %B %Y} ({words.lower()}).", False
+        return f"Overdue: the next supply was due on {long_date(due)}.", True
+    return f"Next due: {long_date(due)}. Sent {words[0].lower()}{words[1:]}.", False
 
 
 class SupplyCard(QFrame):

@@ -19,6 +19,7 @@ QLabel#heading {{ font-size: 17pt; font-weight: 600; color: #1b2733; }}
 QLabel#intro {{ color: #33414e; }}
 QLabel#headline {{ font-size: 20pt; font-weight: 600; color: #1b2733; }}
 QLabel#subtle {{ color: #505c66; }}
+QLabel#overdue {{ color: #a61b1b; font-weight: 600; }}
 QLabel#sectionTitle {{ font-weight: 600; color: #1b2733; margin-top: 6px; }}
 QLabel#columnTitle {{ font-weight: 600; color: #33414e; }}
 QLabel#demoBanner {{

@@ -57,6 +57,7 @@ class SupplyFlow:
         log_ = load_receipts()
         self.history_view.show_receipts(log_.receipts, log_.skipped_lines)
         self.show_view(self.history_view)
+        self._say("The history of your supplies: what was sent or saved, and when.")
 
     def open_settings(self, supply: SavedSupply | None = None, page_name: str = "organisation") -> None:
         """The setup pages again for a saved supply, opened at the page a message pointed to."""

@@ -72,7 +72,9 @@ class KeyPage(SetupPage):
         self.given.textChanged.connect(self._compare)
         self.layout_.addWidget(self.given)
         self.verdict = MessagePanel("successPanel")
+        self.differs = MessagePanel("problemPanel")
         self.layout_.addWidget(self.verdict)
+        self.layout_.addWidget(self.differs)
         self.finish_layout()
 
     def browse(self) -> None:
@@ -110,15 +112,19 @@ class KeyPage(SetupPage):
         return self.key is not None and given == normalise_fingerprint(self.key.fingerprint)
 
     def _compare(self) -> None:
-        if self.key is None or not self.given.text().strip():
-            self.verdict.clear()
-        elif self.matches():
-            self.verdict.say("The fingerprints match: this is the key Stats NZ gave you.")
-        else:
-            self.verdict.say(
-                "The fingerprints do not match yet. Check each group of four; if they really differ, do not "
-                "use this key: call Stats NZ."
-            )
+        """Live: a tick when they match, a warning while they differ (the Next refusal says it once more)."""
+        if self.key is not None:
+            self.problem_panel.clear()
+        typed = self.key is not None and bool(self.given.text().strip())
+        self.verdict.say(
+            "The fingerprints match: this is the key Stats NZ gave you." if typed and self.matches() else ""
+        )
+        self.differs.say(
+            "The fingerprints do not match. Check each group of four; if they really differ, do not use this "
+            "key: call Stats NZ."
+            if typed and not self.matches()
+            else ""
+        )
 
     def load(self, profile: SupplyProfile) -> None:
         encryption = profile.encryption
@@ -132,6 +138,7 @@ class KeyPage(SetupPage):
         if not self.given.text().strip():
             return "Type or paste the fingerprint Stats NZ gave you, to compare it with the key's."
         if not self.matches():
+            self.differs.clear()  # the refusal below says it
             return (
                 "The fingerprint you typed does not match the key's, so this key cannot be used: check each "
                 "group of four, or ask Stats NZ."

@@ -60,8 +60,9 @@ class ReviewStep(QWidget):
         self.headline.setAccessibleName("Result")
         self.summary = label("", "intro")
         explanation = label(
-            "Linked means Stats NZ can find the person in other government records, by a valid ID number "
-            "or by name, date of birth and gender. Fix problems in your own spreadsheet, then open it again.",
+            "Ready to send means Stats NZ can link the person to other government records, by a valid ID "
+            "number or by name, date of birth and gender. Fix problems in your own spreadsheet, then open it "
+            "again.",
             "subtle",
         )
         splitter = QSplitter(Qt.Orientation.Horizontal)
