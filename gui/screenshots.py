@@ -109,7 +109,7 @@ def take_screenshots(folder: Path) -> int:
         return 1
 
     set_up_a_supply(window, camera, scratch)
-    camera.shoot("setup-spreadsheet")
+    camera.shoot("setup-open")
     window.open_file(demo_spreadsheet())
     if not wait_until(lambda: window.table is not None and not window.runner.busy):
         return fail("opening the register")
