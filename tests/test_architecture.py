@@ -155,3 +155,13 @@ def test_the_import_graph_is_read_from_the_source() -> None:
     assert "core.reading.table" in graph["core.reading.sources"]
     assert "core.checking.identifiers" in graph["core.checking.matching"]
     assert stage("core.reading.sources") == "reading" and stage("core.errors") == "shared"
+
+
+def test_every_rule_in_the_catalogue_is_documented_and_every_documented_rule_exists() -> None:
+    """docs/rules.md is what maintainers and script writers read; it must name exactly the catalogue's ids."""
+    import re
+
+    from core.checking.rules import RULES
+
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", (ROOT / "docs" / "rules.md").read_text("utf-8"), re.M))
+    assert documented == set(RULES)
