@@ -84,6 +84,7 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
             None  # a supply just set up, saved once its columns are matched
         )
         self.settings_supply: SavedSupply | None = None
+        self.saved_count = 0  # supplies saved in the settings folder, as last listed
         self.session_secret: str | None = None  # a password typed in setup where no secure store exists
         self.result: CheckResult | None = None
         self.demo = False
@@ -293,7 +294,7 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         busy = self.runner.busy
         step = self.step
         self.back_button.setVisible(step > OPEN)
-        self.home_button.setVisible(not self.demo)
+        self.home_button.setVisible(not self.demo and self.saved_count > 0)
         self.back_button.setEnabled(not busy)
         self.next_button.setVisible(step < SEND)
         self.next_button.setText(NEXT_LABELS.get(step, ""))

@@ -32,6 +32,7 @@ class SupplyFlow:
     def show_start_view(self) -> None:
         """Home when a supply is saved, otherwise the first-run setup."""
         saved, _problems = supplies.list_supplies()
+        self.saved_count = len(saved)
         if saved:
             self.show_home()
         else:
@@ -39,6 +40,7 @@ class SupplyFlow:
 
     def show_home(self) -> None:
         saved, problems = supplies.list_supplies()
+        self.saved_count = len(saved)
         if not saved:
             self.start_setup(first_run=True)
             return
@@ -79,7 +81,10 @@ class SupplyFlow:
         note = self._keep_password(profile, password)
         self.supply = None
         self.new_profile = self.profile = profile
-        self.open_step.show_settings(profile.name, None)
+        self.open_step.show_note(
+            f'Setting up "{profile.name}": open the spreadsheet you keep, then check which column holds which '
+            "detail. IDI Share remembers both for next time."
+        )
         self.go_to(self.OPEN)
         self._say(f"Now open the spreadsheet you keep for {profile.name}.{note}")
 
@@ -184,6 +189,7 @@ class SupplyFlow:
             self._say(error.message)
             return profile
         self.supply, self.profile, self.new_profile = saved, saved.profile, None
+        self.saved_count = max(self.saved_count, 1)
         if self.path is not None:
             supplies.set_supply_state(saved.key, last_file=str(self.path))
         return saved.profile

@@ -238,15 +238,22 @@ class OpenStep(QWidget):
         self.problem.say(message)
 
     def show_settings(self, name: str | None, file_name: str | None = None) -> None:
-        """Say which saved settings are in use (None: none)."""
-        if name:
+        """Say which saved settings are in use (None: none); no file name for a supply saved in the window."""
+        if name and file_name:
             self.settings_text.setText(
                 f'Using your saved settings "{name}" ({file_name}). Your columns will be matched the same way.'
             )
             self.settings_button.setText("Use other &saved settings…")
+        elif name:
+            self.settings_text.setText(f'Preparing "{name}": your columns will be matched as you set them.')
+            self.settings_button.setText("Use other &saved settings…")
         else:
             self.settings_text.setText(NO_SETTINGS_TEXT)
             self.settings_button.setText("Use &saved settings…")
+
+    def show_note(self, text: str) -> None:
+        """A sentence in place of the saved-settings line (a supply being set up has none yet)."""
+        self.settings_text.setText(text)
 
     # Asking the user ---------------------------------------------------------------------------------
 
