@@ -122,7 +122,7 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        row.addWidget(label("Grey columns are not sent.", "subtle", wrap=False))
+        row.addWidget(label("Grey columns are not sent.", "subtle"), 1)
         row.addStretch(1)
         return row
 
@@ -133,7 +133,7 @@ class ReviewStep(QWidget):
         self.problem_list.setObjectName("problemList")
         self.problem_list.setAccessibleName("Problems found")
         self.problem_list.setWordWrap(True)
-        self.problem_list.setMinimumWidth(300)
+        self.problem_list.setMinimumWidth(240)  # 1280x800 at 150% leaves 853 points for the whole window
         self.problem_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         title.setBuddy(self.problem_list)
         self.problem_list.currentItemChanged.connect(self._on_problem_chosen)

@@ -1,0 +1,52 @@
+"""The window fits small screens: every view and step within 1280x800 at 150% (853x533 points) and 1280x720,
+the pages scroll while the navigation bar stays; Enter presses the focused button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
+
+from gui.main_window import OPEN, SEND
+
+SMALLEST = (853, 533)  # 1280x800 pixels at 150%
+
+
+def test_every_view_and_step_fits_1280x800_at_150_percent(qtbot, window) -> None:
+    for view in (window.setup_view, window.home_view, window.history_view):
+        window.show_view(view)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= SMALLEST[0] and hint.height() <= SMALLEST[1], (type(view).__name__, hint)
+    for step in range(OPEN, SEND + 1):
+        window.go_to(step)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= SMALLEST[0] and hint.height() <= SMALLEST[1], (step, hint)
+
+
+def test_setup_pages_scroll_and_the_navigation_bar_stays(qtbot, window) -> None:
+    for page in window.setup_view.pages:
+        assert page.findChild(QScrollArea) is not None
+        assert window.setup_view.next_button.parent() is not page.body
+    for step in (window.open_step, window.match_step, window.send_step):
+        assert step.findChild(QScrollArea) is not None
+
+
+def test_enter_presses_the_focused_button(qtbot, window) -> None:
+    window.start_setup(first_run=True)
+    window.setup_view.organisation_page.organisation.setText("Test Trust")
+    window.setup_view.organisation_page.code.setText("TST")
+    window.activateWindow()
+    window.setup_view.next_button.setFocus()
+    qtbot.keyClick(window.setup_view.next_button, Qt.Key.Key_Return)
+    assert window.setup_view.current == 1
+
+
+def test_reading_shows_progress_on_the_page_and_cancel_leaves_a_true_status(qtbot, window, data_dir) -> None:
+    window.open_file(data_dir / "whanau_register.xlsx")
+    assert not window.open_step.reading.isHidden()
+    assert "whanau_register.xlsx" in window.open_step.reading_text.text()
+    window.open_step.show_progress(40, "Reading… 40%")
+    assert window.open_step.reading_bar.value() == 40
+    window.runner.cancel()
+    qtbot.waitUntil(lambda: window.open_step.reading.isHidden(), timeout=5_000)
+    assert window.table is None
+    assert "stopped" in window.open_step.file_label.text() and "No file is open" in window.status_label.text()
