@@ -109,6 +109,8 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         self.runner.progressed.connect(self.open_step.show_progress)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(True)  # Enter presses the focused button, as Space does
+        self.open_step._last_folder = self.send_step.start_folder = supplies.last_folder()
+        self.setup_view.key_page.start_folder = self.open_step._last_folder
         self.go_to(OPEN)
         self.show_start_view()
 

@@ -214,6 +214,8 @@ class SendingFlow:
 
     def _on_send_failed(self, message: str) -> None:
         self.send_step.show_failure(message)
+        if "Settings" in message or "fingerprint" in message:
+            self.send_step.show_settings_button(True, "key" if "recipient key" in message else "server")
         if "is already in" in message and self.result is not None:
             taken = {receipt.file_name for receipt in read_receipts()} | {self.send_step.chosen_file_name()}
             self.send_step.offer_file_name(free_file_name(self.send_step.chosen_file_name(), taken))

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.checking.rules import FIELD_NAMES, plural
+from core.checking.rules import FIELD_NAMES, plural, rule
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def rows_sentence(result: CheckResult) -> tuple[str, bool]:
         kept = result.rows - error_rows
         return (
             f"{plural(kept, 'row')} of people are sent. {plural(error_rows, 'row')} with a problem that must "
-            "be fixed are left out, and counted in the receipt.",
+            f"be fixed are left out, and counted in the receipt. {left_out_reasons(result)}",
             False,
         )
     return (
@@ -73,6 +73,22 @@ def rows_sentence(result: CheckResult) -> tuple[str, bool]:
         "it again.",
         True,
     )
+
+
+def left_out_reasons(result: CheckResult, limit: int = 3) -> str:
+    """Why rows are left out: the commonest problems that must be fixed, each with its count of rows."""
+    issues = result.issues
+    if issues.empty:
+        return ""
+    errors = issues[issues["severity"] == "error"]
+    counts = errors.groupby(["rule", "field"], dropna=False)["row"].nunique().sort_values(ascending=False)
+    parts = []
+    for (rule_id, field), rows in counts.head(limit).items():
+        field_name = None if field != field else field  # NaN: a row-level rule
+        message = rule(rule_id).message_for(field_name, result.profile.identifier_type).rstrip(".")
+        parts.append(f"{message} ({plural(int(rows), 'row')})")
+    more = len(counts) - limit
+    return "Why: " + "; ".join(parts) + (f"; and {plural(more, 'other problem')}." if more > 0 else ".")
 
 
 def file_name_for(result: CheckResult, today: dt.date) -> str:
@@ -181,6 +197,7 @@ class SendStep(QWidget):
         self.settings_button.clicked.connect(lambda: self.settings_requested.emit(self.settings_page))
         self.settings_button.hide()
         self.settings_page = "organisation"
+        self.start_folder = ""  # where file dialogs open: the last folder used
         layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.why_not = MessagePanel("notePanel")
@@ -253,6 +270,7 @@ class SendStep(QWidget):
         while self.columns_grid.count():
             item = self.columns_grid.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # gone now: deleteLater waits for the event loop's next turn
                 item.widget().deleteLater()
         for column, title in enumerate(("Detail", "Your column", "Named in the file")):
             self.columns_grid.addWidget(label(title, "columnTitle", wrap=False), 0, column)
@@ -322,7 +340,9 @@ class SendStep(QWidget):
     def browse_save(self) -> None:
         if self.result is None:
             return
-        chosen = QFileDialog.getExistingDirectory(self, "Choose the folder for the encrypted file")
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Choose the folder for the encrypted file", self.start_folder
+        )
         if chosen:
             self.save_requested.emit(Path(chosen))
 
