@@ -14,7 +14,7 @@ from core.sending.credentials import get_secret, store_secret
 from core.sending.history import Receipt, append_receipt
 from gui import dialogs
 from gui.main_window import REVIEW, SEND, MainWindow
-from gui.sending_flow import NO_ROWS_REASON
+from gui.sending_flow import CONFIRM_CHANGES_REASON, NO_ROWS_REASON
 from tests.gui.conftest import WORKER_TIMEOUT_MS
 
 REFERRALS = "referrals_export.csv"
@@ -161,3 +161,41 @@ def test_the_send_page_points_to_settings_for_a_missing_server(qtbot, as_of, sav
     window.send_step.settings_button.click()
     assert window.views.currentWidget() is window.setup_view
     assert window.setup_view.current == window.setup_view.page_index("server")
+
+
+def test_a_changed_server_key_since_the_last_send_is_warned_and_must_be_confirmed(
+    qtbot, as_of, saved_supply, data_dir
+) -> None:
+    append_receipt(
+        Receipt(
+            profile="Referrals",
+            file_name="TST_20200101.csv.gpg",
+            rows_sent=3,
+            rows_left_out=0,
+            sha256="0" * 64,
+            recipient_fingerprint=saved_supply.profile.encryption.recipient_fingerprint,
+            server="127.0.0.1:2222",
+            host_key_sha256="SHA256:the-old-key",
+            outcome="sent",
+        )
+    )
+    saved_supply.profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(saved_supply.profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    send = window.send_step
+    assert "SHA256:the-old-key" in send.changes.text.text() and not send.changes_confirmed.isHidden()
+    assert not send.send_button.isEnabled() and CONFIRM_CHANGES_REASON in send.why_not.text.text()
+    send.changes_confirmed.setChecked(True)
+    assert send.send_button.isEnabled()
+
+
+def test_the_file_menu_lists_recent_spreadsheets(qtbot, as_of, tmp_path) -> None:
+    for name in ("march.xlsx", "june.xlsx"):
+        supplies.remember_file(tmp_path / name)
+    window = window_for(qtbot, as_of)
+    window._fill_recent_menu()
+    assert [action.text() for action in window.recent_menu.actions()] == ["june.xlsx", "march.xlsx"]

@@ -221,6 +221,18 @@ def test_unusable_keys_are_refused_in_one_sentence(qtbot, as_of, gpg_keys, user_
 
 
 @pytest.mark.service
+def test_a_weak_key_is_refused_in_one_sentence(qtbot, as_of, gpg_keys) -> None:
+    weak = "IDI Weak <weak@example.org>"
+    if weak not in gpg_keys.fingerprints:
+        gpg_keys.generate(weak, "rsa1024", "cert,sign,encr")
+    window = new_window(qtbot, as_of)
+    fill_organisation(window)
+    choose_key(window, gpg_keys.export("weak.asc", weak), gpg_keys.fingerprints[weak])
+    sentence = window.setup_view.key_page.problem_panel.text.text()
+    assert "too weak" in sentence and "1024 bits" in sentence and window.setup_view.current == 1
+
+
+@pytest.mark.service
 def test_a_private_key_is_refused(qtbot, as_of, gpg_keys) -> None:
     window = new_window(qtbot, as_of)
     fill_organisation(window)
