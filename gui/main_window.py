@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.matching import MappingSuggestion
-from core.errors import InputError
-from core.profile import SupplyProfile, load_profile, save_profile
+from core.profile import SupplyProfile
 from core.reading.table import SourceTable
 from core.sending import supplies
+from gui.files_flow import FilesFlow
 from gui.history_view import HistoryView
 from gui.home_view import HomeView
 from gui.jobs import CheckedList, LoadedSheet, check_job, read_job
-from gui.resources import demo_profile, demo_spreadsheet
 from gui.sending_flow import SendingFlow
 from gui.setup.setup_view import SetupView
 from gui.step_indicator import StepIndicator
@@ -45,7 +44,7 @@ from gui.steps.review_step import ReviewStep
 from gui.steps.send_step import SendStep
 from gui.supply_flow import SupplyFlow
 from gui.widgets import label
-from gui.workers import BusyIndicator, TaskContext, TaskRunner
+from gui.workers import BusyIndicator, TaskRunner
 
 if TYPE_CHECKING:
     from core.checking.check import CheckResult
@@ -58,7 +57,7 @@ NEXT_LABELS = {OPEN: "&Next: match columns  →", MATCH: "&Next: check the list 
 CLOSE_WAIT_MS = 5_000
 
 
-class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
+class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
     """One window: home, setup, history and the steps. Signals let tests (and screenshots) wait for workers."""
 
     OPEN = OPEN
@@ -356,44 +355,6 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         self._update_navigation()
         self.task_failed.emit(message)
 
-    def use_settings(self, path: Path) -> None:
-        """Use saved settings (a profile): its matches, sheet and sending details."""
-        try:
-            profile = load_profile(Path(path))
-        except InputError as error:
-            self.go_to(OPEN)
-            self.open_step.show_problem(error.message)
-            self.task_failed.emit(error.message)
-            return
-        if self.demo:
-            self._leave_demo()
-        self.profile = profile
-        self.open_step.show_settings(profile.name, Path(path).name)
-        self._say(f'Using your saved settings "{profile.name}".')
-        if self.path is not None:
-            self._read(self.path, None)
-
-    def open_demo(self, go_to_review: bool = True, with_settings: bool = True) -> None:
-        """The bundled sample register with its sample settings, straight to Review; nothing is sent.
-
-        `with_settings=False` lets the columns be matched automatically, as on a first run (screenshots).
-        """
-        self.demo = True
-        self.profile = load_profile(demo_profile()) if with_settings else None
-        self.demo_banner.show()
-        self.setWindowTitle("IDI Share (demo)")
-        if self.profile is not None:
-            self.open_step.show_settings(self.profile.name, demo_profile().name)
-        self._continue_to_review = go_to_review
-        self._read(demo_spreadsheet(), None)
-
-    def _leave_demo(self) -> None:
-        self.demo = False
-        self.profile = None
-        self.open_step.show_settings(None)
-        self.demo_banner.hide()
-        self.setWindowTitle("IDI Share")
-
     # Step 2: matching columns ------------------------------------------------------------------------------
 
     def _on_matches_changed(self) -> None:
@@ -443,56 +404,6 @@ class MainWindow(SupplyFlow, SendingFlow, QMainWindow):
         self.go_to(MATCH)
         self.match_step.problem.say(message)
         self._say("The check could not be run.")
-        self.task_failed.emit(message)
-
-    def save_settings(self, path: Path) -> None:
-        """Save the matches as a profile; a small file, written atomically by core.profile."""
-        problem = self.match_step.problem_text()
-        if problem or self.table is None:
-            self.match_step.problem.say(problem or "Open a spreadsheet first.")
-            return
-        profile = self.profile_from_choices(self.match_step.choices())
-        try:
-            save_profile(profile, Path(path))
-        except InputError as error:
-            self.match_step.problem.say(error.message)
-            self.task_failed.emit(error.message)
-            return
-        except OSError as error:
-            message = f"The settings could not be saved to {Path(path).name} ({error.strerror}). Choose another folder."
-            self.match_step.problem.say(message)
-            self.task_failed.emit(message)
-            return
-        self.profile = profile
-        self.open_step.show_settings(profile.name, Path(path).name)
-        self._say(f"Saved your matches in {Path(path).name}. Next time, open them with “Use saved settings”.")
-        self.file_saved.emit(Path(path))
-
-    # Step 3: review -------------------------------------------------------------------------------------
-
-    def save_report(self, path: Path) -> None:
-        if self.result is None:
-            return
-        result = self.result
-
-        def job(_context: TaskContext) -> Path:
-            from core.checking.report import write_report
-
-            return write_report(result, path)
-
-        self._say("Saving the quality report…")
-        self.runner.start("saving the quality report", job, self._on_report_saved, self._on_report_failed)
-
-    def _on_report_saved(self, path: Path) -> None:
-        self.review_step.report_note.setText(
-            f"The quality report was saved as {Path(path).name}. It holds people's details: keep it safe."
-        )
-        self._say(f"Saved the quality report to {path}.")
-        self.file_saved.emit(Path(path))
-
-    def _on_report_failed(self, message: str) -> None:
-        self.review_step.report_note.setText(message)
-        self._say("The quality report was not saved.")
         self.task_failed.emit(message)
 
     # Window events ---------------------------------------------------------------------------------------
