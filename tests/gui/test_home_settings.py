@@ -12,7 +12,7 @@ from core.profile import EncryptionSettings, SftpSettings, SupplyProfile
 from core.sending import supplies
 from core.sending.credentials import get_secret, store_secret
 from core.sending.history import Receipt, append_receipt
-from gui import dialogs
+from gui import dialogs, supply_flow
 from gui.main_window import REVIEW, SEND, MainWindow
 from gui.sending_flow import CONFIRM_CHANGES_REASON, NO_ROWS_REASON
 from tests.gui.conftest import WORKER_TIMEOUT_MS
@@ -199,3 +199,55 @@ def test_the_file_menu_lists_recent_spreadsheets(qtbot, as_of, tmp_path) -> None
     window = window_for(qtbot, as_of)
     window._fill_recent_menu()
     assert [action.text() for action in window.recent_menu.actions()] == ["june.xlsx", "march.xlsx"]
+
+
+def test_prepare_asks_for_this_periods_file_in_last_times_folder(
+    qtbot, as_of, saved_supply, tmp_path, data_dir, monkeypatch
+) -> None:
+    gone = tmp_path / "last quarter" / "referrals.csv"
+    gone.parent.mkdir()
+    supplies.set_supply_state(saved_supply.key, last_file=str(gone))  # moved or renamed since
+    asked: list[str] = []
+
+    def choose(_parent, _title, folder, _filter):
+        asked.append(folder)
+        return str(data_dir / REFERRALS), ""
+
+    monkeypatch.setattr(supply_flow.QFileDialog, "getOpenFileName", choose)
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    assert asked == [str(gone.parent)] and window.step == REVIEW
+    assert supplies.supply_state(saved_supply.key)["last_file"] == str(data_dir / REFERRALS)
+
+
+@pytest.mark.service
+def test_a_file_of_that_name_already_on_the_server_offers_another_name(
+    qtbot, as_of, saved_supply, data_dir, sshd, remote_dir, memory_keyring
+) -> None:
+    profile = saved_supply.profile
+    profile.sftp = SftpSettings(
+        host=sshd.host,
+        port=sshd.port,
+        username=sshd.account.name,
+        remote_dir=str(remote_dir),
+        host_key_sha256=sshd.host_key_fingerprint("ed25519"),
+    )
+    profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    store_secret(sshd.account.name, sshd.host, sshd.port, sshd.account.password)
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    taken = window.send_step.chosen_file_name()
+    (remote_dir / taken).write_bytes(b"sent by someone else")
+    with qtbot.waitSignal(window.task_failed, timeout=60_000) as failed:
+        window.send_step.send_button.click()
+    assert "already in" in failed.args[0]
+    assert not window.send_step.file_name_row.isHidden() and window.send_step.chosen_file_name() != taken
+    with qtbot.waitSignal(window.supply_sent, timeout=60_000) as sent:
+        window.send_step.send_button.click()
+    assert sent.args[0].file_name == window.send_step.chosen_file_name()
+    assert (remote_dir / taken).read_bytes() == b"sent by someone else"  # never replaced
