@@ -73,6 +73,7 @@ class SupplyFlow:
         self.settings_supply = supply
         self.setup_view.start_settings(supply.profile, page_name)
         self.show_view(self.setup_view)
+        self._say("Change what you need on any page (the list on the left), then press Save changes.")
 
     # Setup and settings ----------------------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ class SetupView(QWidget):
         self.back_button = QPushButton("←  &Back")
         self.back_button.clicked.connect(self.go_back)
         self.save_button = QPushButton("&Save changes")
+        self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
         self.next_button = QPushButton()
         self.next_button.setObjectName("primary")
@@ -128,6 +129,9 @@ class SetupView(QWidget):
             setup_page.problem_panel.clear()
             setup_page.load(self.profile)
         self.server_page.password.clear()
+        self.server_page.password.setPlaceholderText(
+            "leave empty to keep the password you gave before" if self.editing else ""
+        )
         self.server_page.results.setText("")
         self.server_page.report = None
         self.page_list.item(len(self.pages)).setHidden(self.editing)
@@ -148,10 +152,10 @@ class SetupView(QWidget):
         self.page_list.setCurrentRow(index)
         self.page_list.blockSignals(False)
         last = index == len(self.pages) - 1
-        self.back_button.setVisible(index > 0)
+        self.back_button.setVisible(index > 0 and not self.editing)  # Settings: the list on the left moves
         self.remove_button.setVisible(self.editing)
         self.save_button.setVisible(self.editing)
-        self.next_button.setVisible(not (self.editing and last))
+        self.next_button.setVisible(not self.editing)
         self.next_button.setText("&Next: your spreadsheet  →" if last else "&Next  →")
         self.page_list.setEnabled(self.editing)
 
