@@ -28,6 +28,7 @@ class FilesFlow:
         if self.demo:
             self._leave_demo()
         self.profile = profile
+        self.supply = self.new_profile = None  # a settings file is used as it is, not saved as a supply
         self.open_step.show_settings(profile.name, Path(path).name)
         self._say(f'Using your saved settings "{profile.name}".')
         if self.path is not None:
@@ -39,6 +40,7 @@ class FilesFlow:
         `with_settings=False` lets the columns be matched automatically, as on a first run (screenshots).
         """
         self.demo = True
+        self.supply = self.new_profile = None
         self.profile = load_profile(demo_profile()) if with_settings else None
         self.demo_banner.show()
         self.setWindowTitle("IDI Share (demo)")
@@ -49,7 +51,7 @@ class FilesFlow:
 
     def _leave_demo(self) -> None:
         self.demo = False
-        self.profile = None
+        self.profile = self.supply = self.new_profile = None
         self.open_step.show_settings(None)
         self.demo_banner.hide()
         self.setWindowTitle("IDI Share")

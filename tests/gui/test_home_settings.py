@@ -251,3 +251,16 @@ def test_a_file_of_that_name_already_on_the_server_offers_another_name(
         window.send_step.send_button.click()
     assert sent.args[0].file_name == window.send_step.chosen_file_name()
     assert (remote_dir / taken).read_bytes() == b"sent by someone else"  # never replaced
+
+
+def test_the_demo_and_a_settings_file_never_change_a_saved_supply(
+    qtbot, as_of, saved_supply, data_dir, tmp_path, driver
+) -> None:
+    window = driver.window
+    window.supply = saved_supply
+    before = saved_supply.path.read_text()
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.open_demo()
+    driver.open_and_check(data_dir / "whanau_register.xlsx")  # leaving the demo for one's own file
+    assert saved_supply.path.read_text() == before
+    assert [s.path for s in supplies.list_supplies()[0]] == [saved_supply.path]
