@@ -264,3 +264,33 @@ def test_the_demo_and_a_settings_file_never_change_a_saved_supply(
     driver.open_and_check(data_dir / "whanau_register.xlsx")  # leaving the demo for one's own file
     assert saved_supply.path.read_text() == before
     assert [s.path for s in supplies.list_supplies()[0]] == [saved_supply.path]
+
+
+@pytest.mark.service
+def test_a_wrong_password_at_send_points_to_the_server_settings(
+    qtbot, as_of, saved_supply, data_dir, sshd, remote_dir, monkeypatch
+) -> None:
+    from gui import sending_flow
+
+    profile = saved_supply.profile
+    profile.sftp = SftpSettings(
+        host=sshd.host,
+        port=sshd.port,
+        username=sshd.account.name,
+        remote_dir=str(remote_dir),
+        host_key_sha256=sshd.host_key_fingerprint("ed25519"),
+    )
+    profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    monkeypatch.setattr(sending_flow, "ask_secret", lambda *_args: ("not the password", False))
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    with qtbot.waitSignal(window.task_failed, timeout=60_000) as failed:
+        window.send_step.send_button.click()
+    assert "did not accept the password" in failed.args[0] and list(remote_dir.iterdir()) == []
+    assert not window.send_step.settings_button.isHidden()
+    window.send_step.settings_button.click()
+    assert window.setup_view.current == window.setup_view.page_index("server")
