@@ -257,7 +257,10 @@ class ReviewStep(QWidget):
     def browse_report(self) -> None:
         if self.result is None:
             return
-        suggested = f"{self.result.table.path.stem} quality report.xlsx"
+        # beside the spreadsheet: the report holds the same people's details, so it belongs where they are kept
+        suggested = str(
+            self.result.table.path.with_name(f"{self.result.table.path.stem} quality report.xlsx")
+        )
         chosen, _ = QFileDialog.getSaveFileName(
             self, "Save the quality report", suggested, "Excel workbook (*.xlsx)"
         )
