@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox
 
 from core.profile import SftpSettings, SupplyProfile
-from core.sending.connection_test import ConnectionReport
+from core.sending.connection_test import ConnectionReport, matching_host_key
 from core.sending.credentials import describe_backend, secure_backend_available
 from core.sending.transfer import SftpTarget
 from gui.setup.base import SetupPage
@@ -80,7 +80,6 @@ class ServerPage(SetupPage):
         self.report_panel = MessagePanel("notePanel")
         self.layout_.addWidget(self.report_panel)
         self.report: ConnectionReport | None = None
-        self.mismatch = False
         self.finish_layout()
 
     def target(self) -> SftpTarget:
@@ -102,11 +101,10 @@ class ServerPage(SetupPage):
         self.test_requested.emit(self.target(), self.host_key.text().strip(), self.password.text())
 
     def show_report(self, report: ConnectionReport) -> None:
-        """List each step tried, ✓ or ✗, with its sentence; remember a fingerprint mismatch (it blocks Next)."""
+        """List each step tried, ✓ or ✗, with its sentence; the fingerprints offered then decide whether Next may go on."""
         self.report = report
         lines = [f"{'✓' if step.ok else '✗'}  {step.title}: {step.sentence}" for step in report.steps]
         self.results.setText("\n".join(lines))
-        self.mismatch = bool(self.host_key.text().strip()) and report.offered and report.host_key is None
         if report.ok:
             self.report_panel.say("The connection works: you are ready to send.")
         else:
@@ -141,7 +139,8 @@ class ServerPage(SetupPage):
                 "Paste the server's fingerprint Stats NZ gave you. If you do not have it, press Test "
                 "connection to see the server's fingerprints, and compare them with Stats NZ."
             )
-        if self.mismatch and self.report is not None and self.report.host_key is None:
+        offered = self.report.offered if self.report is not None else {}
+        if offered and matching_host_key(offered, self.host_key.text()) is None:
             return (
                 "The server did not show the fingerprint you typed: do not go on until Stats NZ confirms "
                 "their server's fingerprint."

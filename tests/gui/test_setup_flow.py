@@ -191,6 +191,10 @@ def test_a_server_showing_another_fingerprint_stops_setup(
     window.setup_view.next_button.click()
     assert window.setup_view.current == 2
     assert "did not show the fingerprint" in window.setup_view.server_page.problem_panel.text.text()
+    window.setup_view.server_page.host_key.setText(sshd.host_key_fingerprint("rsa"))  # the right one, pasted
+    window.setup_view.next_button.click()
+    assert window.setup_view.current == 3
+    assert window.setup_view.profile.sftp.host_key_sha256 == sshd.host_key_fingerprint("rsa")
 
 
 @pytest.mark.service
