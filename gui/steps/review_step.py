@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from core.checking.check import CheckResult
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
-RESIZE_PRECISION_ROWS = 60  # column widths from the first rows: enough to fit, quick on any size
+RESIZE_PRECISION_ROWS = 20  # column widths from the first rows: enough to fit, and quick (the window stall)
 
 
 class ReviewStep(QWidget):
