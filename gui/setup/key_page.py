@@ -101,6 +101,11 @@ class KeyPage(SetupPage):
                 self.key_file = path
             except InputError as error:
                 refusal = error.message
+            except RuntimeError:  # the OpenPGP library's policy refused the key (old, unsafe algorithms)
+                refusal = (
+                    f"The key in {path.name} uses methods that are no longer safe, so it cannot be used: ask "
+                    "Stats NZ for their current public key."
+                )
         self.problem_panel.say(refusal or "")
         if self.key is not None:
             self.key_text.setText(describe_key(self.key))
