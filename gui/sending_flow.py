@@ -55,7 +55,6 @@ class SendingFlow:
 
     def _show_recipient_and_changes(self) -> None:
         """The key as read from the key file, changes since the last supply, and a free file name."""
-        from core.sending.crypto import format_fingerprint
         from core.sending.key_strength import weak_key_sentence
         from core.sending.supply import recipient_for
 
@@ -73,11 +72,7 @@ class SendingFlow:
                 self.send_step.missing.say(error.message)
                 self.send_step.show_settings_button(True, "key")
             else:
-                recipient_fingerprint = recipient.fingerprint
-                names = "; ".join(recipient.user_ids) or "(no name in the key)"
-                self.send_step.show_recipient(
-                    f"Encrypted for: {names}, key fingerprint {format_fingerprint(recipient.fingerprint)}"
-                )
+                recipient_fingerprint = recipient.fingerprint  # the page shows it (send_step.recipient_lines)
         receipts = read_receipts()
         self.send_step.show_changes(
             supplies.changes_since_last_send(profile, receipts, recipient_fingerprint)

@@ -70,16 +70,17 @@ def run_connection_test(target: SftpTarget, given_fingerprint: str, secret: str 
         return report
     if not _host_key_step(report, given_fingerprint, target.server):
         return report
-    pinned = replace(target, host_key_sha256=report.host_key)
-    try:
-        transport, _ = transfer._verified_transport(pinned, timeout)
-    except TransferError as error:
-        report.add(False, error.message)
-        return report
-    try:
-        _sign_in_and_write(report, pinned, transport, secret, timeout)
-    finally:
-        transport.close()
+    pinned = replace(target, host_key_sha256=report.host_key, step_timeout=timeout)
+    with transfer._Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
+        try:
+            transport, _ = transfer._verified_transport(pinned, watchdog)
+        except TransferError as error:
+            report.add(False, error.message)
+            return report
+        try:
+            _sign_in_and_write(report, pinned, transport, secret, watchdog)
+        finally:
+            transport.close()
     return report
 
 
@@ -102,10 +103,10 @@ def _host_key_step(report: ConnectionReport, given: str, server: str) -> bool:
     return report.add(True, f"{server} answered, and its fingerprint matches the one Stats NZ gave you.")
 
 
-def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None, timeout: float) -> None:
+def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None, watchdog) -> None:
     try:
         transfer._run_stage(
-            "auth", target, transport, lambda: transfer._authenticate(transport, target, secret, None)
+            "auth", target, watchdog, lambda: transfer._authenticate(transport, target, secret, None)
         )
     except TransferError as error:
         report.add(False, error.message)
@@ -113,16 +114,16 @@ def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None
     report.add(True, f"Signed in as {target.username}.")
     try:
         sftp = transfer._run_stage(
-            "session", target, transport, lambda: transfer._open_sftp(transport, timeout)
+            "session", target, watchdog, lambda: transfer._open_sftp(transport, target)
         )
-        transfer._run_stage("folder", target, transport, lambda: _require_folder(sftp, target))
+        transfer._run_stage("folder", target, watchdog, lambda: _require_folder(sftp, target))
     except TransferError as error:
         report.add(False, error.message)
         return
     report.add(True, f"The folder {target.remote_dir} is there.")
     name = posixpath.join(target.remote_dir, f".idi-share-test-{secrets.token_hex(4)}")
     try:
-        transfer._run_stage("write", target, transport, lambda: _write_and_remove(sftp, name))
+        transfer._run_stage("write", target, watchdog, lambda: _write_and_remove(sftp, name))
     except TransferError as error:
         report.add(False, error.message)
         return

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.rules import FIELD_NAMES, plural, rule
+from core.errors import InputError
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
@@ -89,6 +90,25 @@ def left_out_reasons(result: CheckResult, limit: int = 3) -> str:
         parts.append(f"{message} ({plural(int(rows), 'row')})")
     more = len(counts) - limit
     return "Why: " + "; ".join(parts) + (f"; and {plural(more, 'other problem')}." if more > 0 else ".")
+
+
+def recipient_lines(profile) -> str:
+    """Whose key the file is encrypted to, as read from the key file, not as the profile says (issue 12).
+
+    Reads one small file (pysequoia only, no network): quick enough for the window's thread.
+    """
+    from core.sending.crypto import load_recipient_key
+
+    encryption = profile.encryption
+    if not encryption.recipient_fingerprint:
+        return (
+            "Recipient key: the profile has no fingerprint for it, so nothing can be sent until one is added."
+        )
+    try:
+        key = load_recipient_key(encryption.recipient_key_file, encryption.recipient_fingerprint)
+    except InputError as problem:
+        return f"Recipient key: {problem}"
+    return f"Encrypted for: {key.holder}\nKey fingerprint: {key.display_fingerprint}"
 
 
 def file_name_for(result: CheckResult, today: dt.date) -> str:
@@ -287,11 +307,6 @@ class SendStep(QWidget):
     def _on_rows_choice(self) -> None:
         self.rows_choice_changed.emit("block" if self.block_choice.isChecked() else "exclude")
 
-    def show_recipient(self, description: str) -> None:
-        """The key the file is encrypted for, as read and checked from the key file (name and fingerprint)."""
-        self.recipient_text = description
-        self.where_text.setText("\n".join([*self._where_lines, description]))
-
     def offer_file_name(self, name: str) -> None:
         """A file of the usual name is already there: let the person send under another name."""
         self.file_name.setText(name)
@@ -315,6 +330,8 @@ class SendStep(QWidget):
     def _where(self, result: CheckResult, today: dt.date) -> str:
         profile = result.profile
         lines = [f"File name: {file_name_for(result, today)}{ENCRYPTED_SUFFIX} (encrypted)"]
+        if profile.encryption and profile.encryption.recipient_key_file:
+            lines.append(recipient_lines(profile))
         if profile.sftp:
             lines.append(
                 f"Server: {profile.sftp.host} (port {profile.sftp.port}), folder {profile.sftp.remote_dir}"
