@@ -87,6 +87,7 @@ def left_out_reasons(result: CheckResult, limit: int = 3) -> str:
     for (rule_id, field), rows in counts.head(limit).items():
         field_name = None if field != field else field  # NaN: a row-level rule
         message = rule(rule_id).message_for(field_name, result.profile.identifier_type).rstrip(".")
+        message = message if not parts else message[:1].lower() + message[1:]  # one sentence: "…; the NHI…"
         parts.append(f"{message} ({plural(int(rows), 'row')})")
     more = len(counts) - limit
     return "Why: " + "; ".join(parts) + (f"; and {plural(more, 'other problem')}." if more > 0 else ".")
