@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -106,6 +106,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self._connect_steps()
         self._connect_views()
         self.runner.progressed.connect(self.open_step.show_progress)
+        self.runner.stopped.connect(self._on_stopped)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(True)  # Enter presses the focused button, as Space does
         self.open_step._last_folder = self.send_step.start_folder = supplies.last_folder()
@@ -244,15 +245,15 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.setup_view.server_page.test_requested.connect(self.test_connection)
         self.setup_view.key_page.folder_used.connect(supplies.remember_folder)
 
-    def _on_busy_changed(self, busy: bool) -> None:
+    def _on_busy_changed(self, _busy: bool) -> None:
         self._update_navigation()
-        if not busy:  # after the job's own callback: only a cancelled read still shows its progress
-            QTimer.singleShot(0, self._say_if_reading_stopped)
 
-    def _say_if_reading_stopped(self) -> None:
-        if not self.runner.busy and self.table is None and not self.open_step.reading.isHidden():
+    def _on_stopped(self, description: str) -> None:
+        """Cancel pressed: the page and the status bar say what was stopped, not what was under way."""
+        if not self.open_step.reading.isHidden():
             self.open_step.show_stopped("Reading was stopped, as you asked: no file is open.")
-            self._say("Stopped, as you asked. No file is open.")
+        self._say(f"Stopped {description}, as you asked. Nothing was changed or sent.")
+        self._update_navigation()
 
     def show_view(self, view: QWidget) -> None:
         self.views.setCurrentWidget(view)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
-from gui.main_window import OPEN, SEND
+from gui.main_window import MATCH, OPEN, SEND
 
 SMALLEST = (853, 533)  # 1280x800 pixels at 150%
 
@@ -49,4 +49,17 @@ def test_reading_shows_progress_on_the_page_and_cancel_leaves_a_true_status(qtbo
     window.runner.cancel()
     qtbot.waitUntil(lambda: window.open_step.reading.isHidden(), timeout=5_000)
     assert window.table is None
-    assert "stopped" in window.open_step.file_label.text() and "No file is open" in window.status_label.text()
+    assert "stopped" in window.open_step.file_label.text()
+    assert (
+        window.status_label.text()
+        == "Stopped reading whanau_register.xlsx, as you asked. Nothing was changed or sent."
+    )
+
+
+def test_cancelling_a_check_says_it_stopped_and_leaves_match_ready(qtbot, driver, window, data_dir) -> None:
+    driver.open(data_dir / "whanau_register.xlsx")
+    window.next_button.click()
+    window.start_check()
+    window.runner.cancel()
+    assert window.status_label.text().startswith("Stopped checking") and window.result is None
+    assert window.step == MATCH and window.next_button.isEnabled()
