@@ -36,7 +36,7 @@ class SupplyFlow:
         if saved:
             self.show_home()
         else:
-            self.start_setup(first_run=True)
+            self.start_setup(first_run=True, draft=supplies.load_draft())
 
     def show_home(self) -> None:
         saved, problems = supplies.list_supplies()
@@ -50,10 +50,15 @@ class SupplyFlow:
         self.home_view.set_focus_to_first()
         self._say("Choose a supply to prepare.")
 
-    def start_setup(self, first_run: bool = False) -> None:
-        self.setup_view.start_new(first_run)
+    def start_setup(self, first_run: bool = False, draft: SupplyProfile | None = None) -> None:
+        """The setup pages for a new supply; `draft`: one set up before and not finished, its pages filled in."""
+        self.setup_view.start_new(first_run, draft)
         self.show_view(self.setup_view)
-        self._say("Setting up a supply: fill in each page, then press Next.")
+        self._say(
+            "Welcome back: check each page and press Next to carry on."
+            if draft is not None
+            else "Setting up a supply: fill in each page, then press Next."
+        )
 
     def show_history(self) -> None:
         log_ = load_receipts()
@@ -80,6 +85,7 @@ class SupplyFlow:
     def _on_setup_finished(self, profile: SupplyProfile, password: str) -> None:
         """A new supply: keep the password, then the spreadsheet (Open, Match); saved once its columns are matched."""
         note = self._keep_password(profile, password)
+        supplies.save_draft(profile)
         self.supply = None
         self.new_profile = self.profile = profile
         self.open_step.show_note(
@@ -191,6 +197,7 @@ class SupplyFlow:
             return profile
         self.supply, self.profile, self.new_profile = saved, saved.profile, None
         self.saved_count = max(self.saved_count, 1)
+        supplies.forget_draft()
         if self.path is not None:
             supplies.set_supply_state(saved.key, last_file=str(self.path))
         return saved.profile

@@ -308,6 +308,41 @@ def forget_supply_state(key: str) -> None:
     save_state(state)
 
 
+def save_draft(profile: SupplyProfile) -> None:
+    """A supply set up but not yet matched to a spreadsheet, kept so closing the window loses no typing.
+
+    Kept in this computer's state, not as a supply (a profile needs its column matches); no password.
+    """
+    from core.profile import profile_to_dict
+
+    data = profile_to_dict(profile)
+    data["mapping"] = {}
+    state = load_state()
+    state["draft"] = data
+    save_state(state)
+
+
+def load_draft() -> SupplyProfile | None:
+    """The supply set up last time and not finished, or None."""
+    from core.profile import profile_from_dict
+
+    data = load_state().get("draft")
+    if not isinstance(data, dict):
+        return None
+    try:
+        profile = profile_from_dict({**data, "mapping": {"record_id": "draft"}}, where="(unfinished setup)")
+    except InputError:
+        return None
+    profile.mapping, profile.raw = {}, {key: value for key, value in data.items() if key != "mapping"}
+    return profile
+
+
+def forget_draft() -> None:
+    state = load_state()
+    if state.pop("draft", None) is not None:
+        save_state(state)
+
+
 def remember_file(path: Path) -> None:
     """Put a spreadsheet at the top of the recent files and remember its folder for the next dialog."""
     state = load_state()

@@ -107,9 +107,9 @@ class SetupView(QWidget):
 
     # Starting ----------------------------------------------------------------------------------------------
 
-    def start_new(self, first_run: bool) -> None:
+    def start_new(self, first_run: bool, draft: SupplyProfile | None = None) -> None:
         self.editing = False
-        self.profile = new_profile()
+        self.profile = draft or new_profile()
         self.title.setText("Welcome to IDI Share: set up your supply" if first_run else "Set up a new supply")
         self.cancel_button.setVisible(not first_run)
         self._load_pages()

@@ -244,3 +244,27 @@ def test_a_private_key_is_refused(qtbot, as_of, gpg_keys) -> None:
     choose_key(window, secret, gpg_keys.fingerprints[RECIPIENT])
     assert "is a private key" in window.setup_view.key_page.problem_panel.text.text()
     assert window.setup_view.current == 1
+
+
+@pytest.mark.service
+def test_a_setup_left_before_the_spreadsheet_is_offered_again_filled_in(qtbot, as_of, gpg_keys) -> None:
+    window = new_window(qtbot, as_of)
+    set_up_to_the_server_page(window, gpg_keys)
+    page = window.setup_view.server_page
+    page.host.setText("sftp.example.org")
+    page.username.setText("tst-supply")
+    page.host_key.setText("SHA256:" + "b" * 43)
+    window.setup_view.next_button.click()
+    window.setup_view.next_button.click()  # finished: on to the spreadsheet, then the window is closed
+    assert window.views.currentWidget() is window.steps_view
+    window.close()
+
+    again = new_window(qtbot, as_of)
+    view = again.setup_view
+    assert again.views.currentWidget() is view and view.organisation_page.code.text() == "TST"
+    assert "Welcome back" in again.status_label.text()
+    for _page in range(4):
+        view.next_button.click()
+    assert again.views.currentWidget() is again.steps_view
+    assert again.new_profile.sftp.host == "sftp.example.org" and again.new_profile.name == "Referrals"
+    assert list_supplies() == ([], [])  # still not a supply until its columns are matched
