@@ -55,7 +55,6 @@ class SendingFlow:
 
     def _show_recipient_and_changes(self) -> None:
         """The key as read from the key file, changes since the last supply, and a free file name."""
-        from core.sending.key_strength import weak_key_sentence
         from core.sending.supply import recipient_for
 
         result = self.result
@@ -63,9 +62,6 @@ class SendingFlow:
         recipient_fingerprint = ""
         if profile.encryption is not None and profile.encryption.recipient_key_file is not None:
             try:
-                weak = weak_key_sentence(profile.encryption.recipient_key_file)
-                if weak:
-                    raise InputError(weak)
                 recipient = recipient_for(profile)
             except InputError as error:
                 self._recipient_problem = error.message

@@ -5,6 +5,5 @@ The plaintext extract lives only in memory; secrets only in the credential store
 `credentials`. `transfer` does the upload (deadlines, cancel, retries), `journal` remembers temporary files
 left on a server until the next connection removes them, `key_files` reads key files safely.
 `supplies` keeps the supplies set up in the window (settings folder, due dates, import/export),
-`connection_test` tries each step of a send without data, `key_strength` refuses keys too short to be
-safe. Takes results from `checking`; nothing earlier imports this stage.
+`connection_test` tries each step of a send without data. Takes results from `checking`; nothing earlier imports this stage.
 """

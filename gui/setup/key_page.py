@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton
 from core.errors import InputError
 from core.profile import EncryptionSettings, SupplyProfile
 from core.sending.crypto import RecipientKey, format_fingerprint, load_recipient_key, normalise_fingerprint
-from core.sending.key_strength import weak_key_sentence
 from gui.setup.base import SetupPage
 from gui.widgets import MessagePanel, label
 
@@ -94,18 +93,17 @@ class KeyPage(SetupPage):
         self.key_text.setText("")
         self.fingerprint.setText("")
         self.file_text.setText(path.name)
-        refusal = weak_key_sentence(path)
-        if refusal is None:
-            try:
-                self.key = load_recipient_key(path, None)
-                self.key_file = path
-            except InputError as error:
-                refusal = error.message
-            except RuntimeError:  # the OpenPGP library's policy refused the key (old, unsafe algorithms)
-                refusal = (
-                    f"The key in {path.name} uses methods that are no longer safe, so it cannot be used: ask "
-                    "Stats NZ for their current public key."
-                )
+        refusal = None
+        try:
+            self.key = load_recipient_key(path, None)
+            self.key_file = path
+        except InputError as error:
+            refusal = error.message
+        except RuntimeError:  # the OpenPGP library's policy refused the key (old, unsafe algorithms)
+            refusal = (
+                f"The key in {path.name} uses methods that are no longer safe, so it cannot be used: ask "
+                "Stats NZ for their current public key."
+            )
         self.problem_panel.say(refusal or "")
         if self.key is not None:
             self.key_text.setText(describe_key(self.key))
