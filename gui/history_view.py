@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from core.sending.crypto import format_fingerprint
 from core.sending.history import Receipt
+from core.sending.supplies import receipt_time
 from gui.home_view import OUTCOME_WORDS
 from gui.widgets import label, page
 
@@ -36,7 +37,7 @@ COLUMNS = (
 
 def receipt_cells(receipt: Receipt) -> list[str]:
     return [
-        receipt.time.replace("T", " ").removesuffix("Z"),
+        when.strftime("%d %b %Y %H:%M") if (when := receipt_time(receipt)) else receipt.time,
         receipt.profile,
         receipt.file_name,
         str(receipt.rows_sent),

@@ -202,11 +202,18 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def receipt_date(receipt: Receipt) -> dt.date | None:
+def receipt_time(receipt: Receipt) -> dt.datetime | None:
+    """When the receipt was written, in this computer's time zone (receipts are kept in UTC)."""
     try:
-        return dt.date.fromisoformat(receipt.time[:10])
+        return dt.datetime.fromisoformat(receipt.time.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return None
+
+
+def receipt_date(receipt: Receipt) -> dt.date | None:
+    """The local day of a receipt: a send at 9 am in Auckland is on that day, not the UTC day before."""
+    when = receipt_time(receipt)
+    return when.date() if when else None
 
 
 def receipts_for(profile: SupplyProfile, receipts: list[Receipt]) -> list[Receipt]:

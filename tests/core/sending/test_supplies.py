@@ -128,3 +128,17 @@ def test_recent_files_keep_the_newest_first_without_repeats(tmp_path) -> None:
     for name in ("a.xlsx", "b.xlsx", "a.xlsx"):
         remember_file(tmp_path / name)
     assert recent_files() == [tmp_path / "a.xlsx", tmp_path / "b.xlsx"]
+
+
+def test_a_receipt_counts_on_the_local_day(monkeypatch) -> None:
+    import time
+
+    from core.sending.supplies import receipt_date
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    try:
+        assert receipt_date(receipt("2026-12-04T20:00:00Z")) == dt.date(2026, 12, 5)  # 9 am in Auckland
+    finally:
+        monkeypatch.undo()
+        time.tzset()
