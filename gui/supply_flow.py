@@ -42,7 +42,7 @@ class SupplyFlow:
         saved, problems = supplies.list_supplies()
         self.saved_count = len(saved)
         if not saved:
-            self.start_setup(first_run=True)
+            self.start_setup(first_run=True, draft=supplies.load_draft())
             return
         log_ = load_receipts()
         self.home_view.show_supplies(saved, log_.receipts, dt.date.today(), problems)
@@ -117,7 +117,10 @@ class SupplyFlow:
             return ""
         self.session_secret = password
         if not secure_backend_available():
-            return " The password will be asked for when you send: this computer has no secure store for it."
+            return (
+                " This computer has no secure store for the password, so IDI Share keeps it only until it "
+                "closes; after that it asks for it when you send."
+            )
         try:
             store_secret(sftp.username, sftp.host, sftp.port, password)
         except (CredentialStoreError, InputError) as error:
