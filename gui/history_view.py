@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.checking.rules import plural
 from core.sending.crypto import format_fingerprint
 from core.sending.history import Receipt
 from core.sending.supplies import receipt_time
@@ -23,7 +24,7 @@ from gui.home_view import OUTCOME_WORDS
 from gui.widgets import label, page
 
 COLUMNS = (
-    "When (UTC)",
+    "When",
     "Supply",
     "File",
     "Rows sent",
@@ -87,13 +88,13 @@ class HistoryView(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         damaged = (
-            f" {len(skipped_lines)} damaged line(s) of the receipts file could not be read and are not shown."
+            f" {plural(len(skipped_lines), 'damaged line')} of the receipts file could not be read, so "
+            "they are not shown."
             if skipped_lines
             else ""
         )
-        self.summary.setText(
-            f"{len(receipts)} receipt(s).{damaged}" if receipts else f"No receipts yet.{damaged}"
-        )
+        count = f"{plural(len(receipts), 'receipt')}, newest first." if receipts else "No receipts yet."
+        self.summary.setText(count + damaged)
 
     def rows(self) -> list[list[str]]:
         return [

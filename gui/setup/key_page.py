@@ -29,7 +29,7 @@ def fingerprint_font() -> QFont:
 
 def describe_key(key: RecipientKey) -> str:
     names = "; ".join(key.user_ids) or "(no name in the key)"
-    expiry = f"expires on {key.expires:%d %B %Y}" if key.expires else "does not expire"
+    expiry = f"expires on {key.expires.day} {key.expires:%B %Y}" if key.expires else "does not expire"
     return f"Key of: {names}. It {expiry}."
 
 
