@@ -63,3 +63,12 @@ def test_cancelling_a_check_says_it_stopped_and_leaves_match_ready(qtbot, driver
     window.runner.cancel()
     assert window.status_label.text().startswith("Stopped checking") and window.result is None
     assert window.step == MATCH and window.next_button.isEnabled()
+
+
+def test_the_window_opens_within_the_screens_available_area(qtbot, window) -> None:
+    from gui.app import fit_to_screen
+
+    fit_to_screen(window)
+    area = window.screen().availableGeometry()
+    assert area.contains(window.frameGeometry().topLeft())
+    assert window.width() <= area.width() and window.height() <= area.height()
