@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLineEdit,
     QListWidget,
     QPushButton,
     QStackedWidget,
@@ -80,6 +81,8 @@ class SetupView(QWidget):
         layout.addLayout(header)
         layout.addLayout(body, 1)
         layout.addWidget(self._navigation())
+        for field in self.stack.findChildren(QLineEdit):  # Enter in a box: Next (Settings: Save changes)
+            field.returnPressed.connect(lambda: self.save() if self.editing else self.go_next())
 
     def _navigation(self) -> QFrame:
         bar = QFrame()

@@ -72,3 +72,12 @@ def test_the_window_opens_within_the_screens_available_area(qtbot, window) -> No
     area = window.screen().availableGeometry()
     assert area.contains(window.frameGeometry().topLeft())
     assert window.width() <= area.width() and window.height() <= area.height()
+
+
+def test_enter_in_a_setup_box_goes_on_as_next_does(qtbot, window) -> None:
+    window.start_setup(first_run=True)
+    page = window.setup_view.organisation_page
+    page.organisation.setText("Test Trust")
+    page.code.setText("TST")
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)
+    assert window.setup_view.current == 1
