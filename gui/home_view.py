@@ -53,7 +53,7 @@ def last_receipt_sentence(receipt: Receipt | None) -> str:
 def due_sentence(supply: SavedSupply, receipts: list[Receipt], today: dt.date) -> tuple[str, bool]:
     """When the next supply is due, and whether it is overdue."""
     due = next_due(supply.profile, receipts)
-    words = FREQUENCIES.get(supply.profile.frequency or "", (0, "When Stats NZ asks"))[1].split(" (")[0]
+    words = FREQUENCIES.get(supply.profile.frequency or "", "When Stats NZ asks").split(" (")[0]
     if due is None:
         return f"{words}: nothing is due now.", False
     if due < today:

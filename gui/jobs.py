@@ -21,6 +21,7 @@ from gui.table_model import ProblemIndex
 from gui.workers import TaskContext
 
 if TYPE_CHECKING:
+    from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
     from core.sending.history import Receipt
 
@@ -39,6 +40,7 @@ class CheckedList:
 
     result: CheckResult
     problems: ProblemIndex
+    changes: ChangeSummary | None = None  # since the last supply sent with these settings
 
 
 def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None):
@@ -77,10 +79,11 @@ def check_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date):
 
     def job(context: TaskContext) -> CheckedList:
         from core.checking.check import run_check
+        from core.sending.last_supply import changes_since_last_supply
 
         result = run_check(table, profile, as_of)
         context.raise_if_cancelled()
-        return CheckedList(result, ProblemIndex(result))
+        return CheckedList(result, ProblemIndex(result), changes_since_last_supply(result))
 
     return job
 

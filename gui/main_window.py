@@ -396,7 +396,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
 
     def _on_checked(self, checked: CheckedList) -> None:
         result = self.result = checked.result
-        self.review_step.show_result(result, checked.problems)
+        self.review_step.show_result(result, checked.problems, checked.changes)
         self._say(f"Checked {plural(result.rows, 'row')} of people in {result.table.path.name}.")
         self.go_to(REVIEW)
         self.check_finished.emit()

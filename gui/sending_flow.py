@@ -47,7 +47,9 @@ class SendingFlow:
     def _prepare_send_step(self) -> None:
         if self.result is None:
             return
-        self.send_step.show_result(self.result, dt.date.today(), demo=self.demo)
+        self.send_step.show_result(
+            self.result, dt.date.today(), demo=self.demo, changes=self.review_step.changes
+        )
         self._recipient_problem = None
         if not self.demo:
             self._show_recipient_and_changes()

@@ -28,13 +28,24 @@ from core.sending.history import Receipt
 SUPPLIES_FOLDER = "supplies"
 STATE_FILE = "window.json"
 RECENT_FILES_KEPT = 8
-FREQUENCIES = {  # profile value: (months between supplies, the words the window shows)
-    "monthly": (1, "Every month"),
-    "quarterly": (3, "Every three months (quarterly)"),
-    "six_monthly": (6, "Every six months"),
-    "yearly": (12, "Every year"),
-    "on_request": (0, "When Stats NZ asks"),
+FREQUENCIES = {  # profile value (as the data specification reads it too): the words the window shows
+    "weekly": "Every week",
+    "fortnightly": "Every fortnight",
+    "monthly": "Every month",
+    "quarterly": "Every three months (quarterly)",
+    "six-monthly": "Every six months",
+    "annually": "Every year",
+    "on-request": "When Stats NZ asks",
 }
+PERIOD_MONTHS = {
+    "monthly": 1,
+    "quarterly": 3,
+    "six-monthly": 6,
+    "half-yearly": 6,
+    "annually": 12,
+    "yearly": 12,
+}
+PERIOD_DAYS = {"weekly": 7, "fortnightly": 14}
 DONE_OUTCOMES = ("sent", "saved")
 
 
@@ -225,23 +236,34 @@ def last_done(receipts: list[Receipt]) -> Receipt | None:
     return next((r for r in reversed(receipts) if r.outcome in DONE_OUTCOMES), None)
 
 
+def due_date(start: dt.date, frequency: str, step: int) -> dt.date | None:
+    """The `step`-th due date after `start` (0: `start` itself); None when the frequency has no period."""
+    key = frequency.strip().lower()
+    if key in PERIOD_DAYS:
+        return start + dt.timedelta(days=PERIOD_DAYS[key] * step)
+    if key in PERIOD_MONTHS:
+        return add_months(start, PERIOD_MONTHS[key] * step)
+    return None
+
+
 def next_due(profile: SupplyProfile, receipts: list[Receipt]) -> dt.date | None:
     """When the next supply is due: None for "on request" or when no first due date was given."""
-    months = FREQUENCIES.get(profile.frequency or "", (0, ""))[0]
     start = first_due(profile)
     if start is None:
         return None
     done = last_done(receipts_for(profile, receipts))
     sent_on = receipt_date(done) if done else None
-    if not months:
+    frequency = profile.frequency or ""
+    second = due_date(start, frequency, 1)
+    if second is None:  # on request: the first date, until a supply near it was sent
         return None if sent_on and sent_on >= start - dt.timedelta(days=31) else start
     if sent_on is None:
         return start
-    half_period = dt.timedelta(days=months * 15)
+    half_period = (second - start) / 2  # a send counts for the due date nearest to it
     step = 0
-    while add_months(start, step * months) <= sent_on + half_period:
+    while due_date(start, frequency, step) <= sent_on + half_period:
         step += 1
-    return add_months(start, step * months)
+    return due_date(start, frequency, step)
 
 
 # Changes against the last receipt ------------------------------------------------------------------------

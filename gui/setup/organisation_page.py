@@ -34,9 +34,9 @@ class OrganisationPage(SetupPage):
         self.supply_name = QLineEdit()
         self.supply_name.setPlaceholderText("for example: Participants, quarterly")
         self.frequency = QComboBox()
-        for value, (_months, words) in FREQUENCIES.items():
+        for value, words in FREQUENCIES.items():
             self.frequency.addItem(words, value)
-        self.frequency.setCurrentIndex(1)
+        self.frequency.setCurrentIndex(self.frequency.findData("quarterly"))
         self.due = QDateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("d MMMM yyyy")

@@ -32,6 +32,7 @@ from core.errors import InputError
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
+    from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
 
 ENCRYPTED_SUFFIX = ".gpg"
@@ -192,6 +193,8 @@ class SendStep(QWidget):
         choice_layout.addStretch(1)
         self.block_choice.toggled.connect(self._on_rows_choice)
         layout.addWidget(self.rows_choice)
+        self.changes_warning = MessagePanel("warningPanel")  # unusual changes since the last supply
+        layout.addWidget(self.changes_warning)
 
         layout.addWidget(label("Where it goes", "sectionTitle"))
         self.where_text = label("")
@@ -247,9 +250,15 @@ class SendStep(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroller)
 
-    def show_result(self, result: CheckResult, today: dt.date, demo: bool = False) -> None:
-        """Describe what this result would send; buttons stay off until `allow` says otherwise."""
+    def show_result(
+        self, result: CheckResult, today: dt.date, demo: bool = False, changes: ChangeSummary | None = None
+    ) -> None:
+        """Describe what this result would send; buttons stay off until `allow` says otherwise.
+
+        `changes`: what changed since the last supply; unusual changes are said again before sending.
+        """
         self.result = result
+        self.changes_warning.say(changes.warning_text() if changes else "")
         rows_text, blocked = rows_sentence(result)
         self.rows_text.setText(
             rows_text if not blocked else f"{plural(result.rows, 'row')} of people checked."

@@ -112,7 +112,9 @@ def test_the_next_supply_is_due_after_the_one_sent_nearest_its_due_date(tmp_path
     assert next_due(made, [receipt("2026-03-28T10:00:00Z")]) == dt.date(2026, 6, 30)
     assert next_due(made, [receipt("2026-04-03T10:00:00Z")]) == dt.date(2026, 6, 30)  # late, still March's
     assert next_due(made, [receipt("2026-03-28T10:00:00Z", outcome="failed")]) == dt.date(2026, 3, 31)
-    assert next_due(profile(tmp_path, frequency="on_request"), []) == dt.date(2026, 3, 31)
+    assert next_due(profile(tmp_path, frequency="on-request"), []) == dt.date(2026, 3, 31)
+    fortnightly = profile(tmp_path, frequency="fortnightly")
+    assert next_due(fortnightly, [receipt("2026-03-30T10:00:00Z")]) == dt.date(2026, 4, 14)
 
 
 def test_a_changed_server_or_key_since_the_last_send_is_said(tmp_path) -> None:
