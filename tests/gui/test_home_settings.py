@@ -294,3 +294,12 @@ def test_a_wrong_password_at_send_points_to_the_server_settings(
     assert not window.send_step.settings_button.isHidden()
     window.send_step.settings_button.click()
     assert window.setup_view.current == window.setup_view.page_index("server")
+
+
+def test_a_damaged_settings_file_is_named_on_home_and_the_others_still_work(
+    qtbot, as_of, saved_supply
+) -> None:
+    (supplies.supplies_dir() / "broken.idiprofile.json").write_text("{ not json", encoding="utf-8")
+    window = window_for(qtbot, as_of)
+    assert len(window.home_view.cards) == 1
+    assert "broken.idiprofile.json" in window.home_view.notes.text.text()
