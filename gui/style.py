@@ -17,7 +17,7 @@ STYLESHEET = f"""
 QMainWindow, QWidget#page {{ background: #f5f6f8; }}
 QLabel#heading {{ font-size: 17pt; font-weight: 600; color: #1b2733; }}
 QLabel#intro {{ color: #33414e; }}
-QLabel#headline {{ font-size: 20pt; font-weight: 600; color: #1b2733; }}
+QLabel#headline {{ font-size: 18pt; font-weight: 600; color: #1b2733; }}
 QLabel#subtle {{ color: #505c66; }}
 QLabel#overdue {{ color: #a61b1b; font-weight: 600; }}
 QLabel#sectionTitle {{ font-weight: 600; color: #1b2733; margin-top: 6px; }}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from core.checking.check import CheckResult
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
+MIN_TABLE_HEIGHT = 150  # the heading and five rows: what a small screen keeps before the sentences go
+SMALL_HEIGHT = 600  # below this (e.g. 1280x800 at 150% leaves 533 points) the explanation moves to a tooltip
 RESIZE_PRECISION_ROWS = 20  # column widths from the first rows: enough to fit, and quick (the window stall)
 
 
@@ -67,6 +70,8 @@ class ReviewStep(QWidget):
             "again.",
             "subtle",
         )
+        self.headline.setToolTip(explanation.text())  # still there when a small screen hides the sentence
+        self.explanation = explanation
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._table_side())
         splitter.addWidget(self._problem_side())
@@ -83,6 +88,11 @@ class ReviewStep(QWidget):
         layout.addWidget(self.changes_warning)
         layout.addWidget(splitter, 1)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a short page the sentence under the headline gives way to the table (it stays as a tooltip)."""
+        self.explanation.setVisible(event.size().height() >= SMALL_HEIGHT)
+        super().resizeEvent(event)
+
     def _table_side(self) -> QWidget:
         self.table = QTableView()
         self.table.setObjectName("reviewTable")
@@ -97,6 +107,7 @@ class ReviewStep(QWidget):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setMinimumHeight(MIN_TABLE_HEIGHT)
         self.table.selectionModel().currentChanged.connect(self._explain_cell)
         self.cell_detail = label(
             "Choose a marked cell to see what is wrong and how to fix it.", "subtle", rich=True
@@ -126,7 +137,7 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        row.addWidget(label("Grey columns are not sent.", "subtle"), 1)
+        row.addWidget(label("Grey columns are not sent.", "subtle", wrap=False))
         row.addStretch(1)
         return row
 
