@@ -137,7 +137,7 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        row.addWidget(label("Grey columns are not sent.", "subtle", wrap=False))
+        row.addWidget(label("Grey columns are not sent.", "subtle"), 1)
         row.addStretch(1)
         return row
 
