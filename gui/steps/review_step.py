@@ -137,7 +137,9 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        row.addWidget(label("Grey columns are not sent.", "subtle"), 1)
+        not_sent = label("Grey text: not sent", "notSent", wrap=False)  # short: the legend stays one line
+        not_sent.setToolTip("Columns in grey are not sent: they stay on this computer.")
+        row.addWidget(not_sent)
         row.addStretch(1)
         return row
 
