@@ -7,6 +7,7 @@ between pages and never lets a page with a problem be left forwards.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from core.profile import SupplyProfile
@@ -23,17 +24,33 @@ class SetupPage(QWidget):
         super().__init__(parent)
         self.body, self.layout_ = page(heading, intro)
         self.problem_panel = MessagePanel("problemPanel")
-        scroller = QScrollArea()
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(self.body)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroller.setWidget(self.body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        outer.addWidget(self.scroller)
 
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.problem_panel)
         self.layout_.addStretch(1)
+
+    def say_problem(self, problem: str | None) -> None:
+        """Show the sentence, scrolled into view: on a small screen it may sit below the fold."""
+        self.problem_panel.say(problem or "")
+        if problem:
+            QTimer.singleShot(0, lambda: self.scroller.ensureWidgetVisible(self.problem_panel))
+
+    def focus_first_field(self) -> None:
+        """Keyboard users start typing in the page's first box, not in the list of pages or the menu."""
+        widget = self.body.nextInFocusChain()
+        while widget is not None and widget is not self.body:
+            focusable = widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled()
+            if focusable and self.body.isAncestorOf(widget) and widget.isVisibleTo(self.body):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def load(self, profile: SupplyProfile) -> None:
         raise NotImplementedError

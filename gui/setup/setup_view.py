@@ -161,6 +161,7 @@ class SetupView(QWidget):
         self.next_button.setVisible(not self.editing)
         self.next_button.setText("&Next: your spreadsheet  →" if last else "&Next  →")
         self.page_list.setEnabled(self.editing)
+        self.pages[index].focus_first_field()
 
     def _on_page_picked(self, row: int) -> None:
         if self.editing and 0 <= row < len(self.pages):
@@ -169,7 +170,7 @@ class SetupView(QWidget):
     def go_next(self) -> None:
         setup_page = self.pages[self.current]
         problem = setup_page.problem()
-        setup_page.problem_panel.say(problem or "")
+        setup_page.say_problem(problem)
         if problem:
             return
         setup_page.store(self.profile)
@@ -188,7 +189,7 @@ class SetupView(QWidget):
             problem = setup_page.problem()
             if problem:
                 self.go_to(index)
-                setup_page.problem_panel.say(problem)
+                setup_page.say_problem(problem)
                 return
             setup_page.store(self.profile)
         self.saved.emit(self.profile, self.server_page.password.text())

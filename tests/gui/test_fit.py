@@ -4,7 +4,7 @@ the pages scroll while the navigation bar stays; Enter presses the focused butto
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from gui.main_window import MATCH, OPEN, SEND
 
@@ -81,3 +81,32 @@ def test_enter_in_a_setup_box_goes_on_as_next_does(qtbot, window) -> None:
     page.code.setText("TST")
     qtbot.keyClick(page.code, Qt.Key.Key_Return)
     assert window.setup_view.current == 1
+
+
+def test_each_setup_page_starts_with_the_keyboard_in_its_first_box(qtbot, window) -> None:
+    """Typing straight away fills the organisation's name, as a person at a keyboard would expect."""
+    window.start_setup(first_run=True)
+    window.activateWindow()
+    page = window.setup_view.organisation_page
+    qtbot.waitUntil(lambda: page.organisation.hasFocus(), timeout=2_000)
+    page.organisation.setText("Test Trust")
+    page.code.setText("TST")
+    window.setup_view.go_next()
+    key_page = window.setup_view.pages[window.setup_view.current]
+    focused = QApplication.focusWidget()
+    assert focused is not None and key_page.body.isAncestorOf(focused)
+
+
+def test_a_problem_on_a_short_page_is_scrolled_into_view(qtbot, window) -> None:
+    window.resize(*SMALLEST)
+    window.start_setup(first_run=True)
+    page = window.setup_view.organisation_page
+    window.setup_view.go_next()  # nothing typed: the page says what is missing
+    assert not page.problem_panel.isHidden()
+    viewport = page.scroller.viewport()
+
+    def panel_in_view() -> bool:
+        top_left = page.problem_panel.mapTo(viewport, page.problem_panel.rect().topLeft())
+        return viewport.rect().contains(top_left)
+
+    qtbot.waitUntil(panel_in_view, timeout=2_000)
