@@ -393,5 +393,10 @@ def recent_files() -> list[Path]:
 
 
 def last_folder() -> str:
+    """Where file dialogs start: the folder used last, else Downloads (where Stats NZ's key arrives by
+    e-mail), else the home folder; never the program's own folder, which is the working one on Windows."""
     folder = load_state().get("last_folder")
-    return folder if isinstance(folder, str) and Path(folder).is_dir() else ""
+    if isinstance(folder, str) and Path(folder).is_dir():
+        return folder
+    downloads = Path.home() / "Downloads"
+    return str(downloads if downloads.is_dir() else Path.home())

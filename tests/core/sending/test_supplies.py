@@ -144,3 +144,18 @@ def test_a_receipt_counts_on_the_local_day(monkeypatch) -> None:
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_file_dialogs_start_in_the_last_folder_else_downloads_else_home(tmp_path, monkeypatch) -> None:
+    """Never the working folder: on Windows that is the program's own folder."""
+    from core.sending.supplies import last_folder, remember_folder
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    assert last_folder() == str(tmp_path)
+    (tmp_path / "Downloads").mkdir()
+    assert last_folder() == str(tmp_path / "Downloads")
+    used = tmp_path / "lists"
+    used.mkdir()
+    remember_folder(used)
+    assert last_folder() == str(used)
