@@ -141,7 +141,12 @@ class SupplyFlow:
 
     def _on_connection_tested(self, report) -> None:
         self.setup_view.server_page.show_report(report)
-        self._say("The connection works." if report.ok else "The connection test stopped at a step.")
+        failed = next((step.title for step in report.steps if not step.ok), "a step")
+        self._say(
+            "The connection works."
+            if report.ok
+            else f"The connection test stopped at “{failed}”: the page says what to do."
+        )
         self.connection_tested.emit(report)
 
     def _on_connection_test_failed(self, message: str) -> None:

@@ -40,7 +40,16 @@ class SetupPage(QWidget):
         """Show the sentence, scrolled into view: on a small screen it may sit below the fold."""
         self.problem_panel.say(problem or "")
         if problem:
-            QTimer.singleShot(0, lambda: self.scroller.ensureWidgetVisible(self.problem_panel))
+            self.scroll_into_view(self.problem_panel)
+
+    def scroll_into_view(self, *widgets: QWidget) -> None:
+        """Once laid out, scroll so these show (the last one wins where all cannot)."""
+
+        def scroll() -> None:
+            for widget in widgets:
+                self.scroller.ensureWidgetVisible(widget)
+
+        QTimer.singleShot(0, scroll)
 
     def focus_first_field(self) -> None:
         """Keyboard users start typing in the page's first box, not in the list of pages or the menu."""

@@ -109,9 +109,11 @@ class ServerPage(SetupPage):
             self.report_panel.say("The connection works: you are ready to send.")
         else:
             self.report_panel.say("The test stopped at the step marked ✗: do what it says, then test again.")
+        self.scroll_into_view(self.results, self.report_panel)
 
     def show_test_failure(self, message: str) -> None:
         self.results.setText(f"✗  {message}")
+        self.scroll_into_view(self.results)
 
     def _missing_details(self) -> str | None:
         if not self.host.text().strip():

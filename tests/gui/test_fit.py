@@ -110,3 +110,23 @@ def test_a_problem_on_a_short_page_is_scrolled_into_view(qtbot, window) -> None:
         return viewport.rect().contains(top_left)
 
     qtbot.waitUntil(panel_in_view, timeout=2_000)
+
+
+def test_a_connection_report_is_scrolled_into_view_on_a_short_page(qtbot, window) -> None:
+    from core.sending.connection_test import ConnectionReport
+
+    window.resize(*SMALLEST)
+    window.start_setup(first_run=True)
+    view = window.setup_view
+    view.go_to(view.page_index("server"))
+    page = view.server_page
+    report = ConnectionReport()
+    report.add(False, "The server did not answer: check its name and port, then test again.")
+    page.show_report(report)
+    viewport = page.scroller.viewport()
+
+    def report_in_view() -> bool:
+        bottom = page.report_panel.mapTo(viewport, page.report_panel.rect().bottomLeft())
+        return viewport.rect().contains(bottom)
+
+    qtbot.waitUntil(report_in_view, timeout=2_000)
