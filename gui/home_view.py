@@ -89,9 +89,9 @@ class SupplyCard(QFrame):
             layout.addWidget(label(text))
         layout.addWidget(self.due_label)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.prepare_button)
-        buttons.addWidget(self.settings_button)
-        buttons.addWidget(self.history_button)
+        for button in (self.prepare_button, self.settings_button, self.history_button):
+            button.setAutoDefault(True)  # made after the window's own buttons: Enter presses these too
+            buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
