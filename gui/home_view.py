@@ -85,7 +85,7 @@ class SupplyCard(QFrame):
         self.readiness_button.setToolTip(
             "Stats NZ's questions before a first supply, answered from your data"
         )
-        self.specification_button = QPushButton("Data s&pecification…")
+        self.specification_button = QPushButton("Export data s&pecification…")
         self.specification_button.setToolTip(
             "Export the data specification: a Word document, no personal data"
         )
@@ -100,10 +100,13 @@ class SupplyCard(QFrame):
         buttons.addWidget(self.prepare_button)
         buttons.addWidget(self.settings_button)
         buttons.addWidget(self.history_button)
-        buttons.addWidget(self.readiness_button)
-        buttons.addWidget(self.specification_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        paperwork = QHBoxLayout()  # a second row: five buttons in one do not fit 1280 pixels at 150%
+        paperwork.addWidget(self.readiness_button)
+        paperwork.addWidget(self.specification_button)
+        paperwork.addStretch(1)
+        layout.addLayout(paperwork)
 
 
 class HomeView(QWidget):

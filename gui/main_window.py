@@ -94,6 +94,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self.demo = False
         self.sent_result: CheckResult | None = None  # the result already sent: never send it twice by mistake
         self._continue_to_review = False
+        self.offer_readiness = False  # Review offers "Is our data ready?" after setting up a supply
 
         self.open_step = OpenStep()
         self.match_step = MatchStep()
@@ -165,6 +166,13 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self.home_button.clicked.connect(self.show_home)
         self.back_button = QPushButton("←  &Back")
         self.back_button.clicked.connect(self.go_back)
+        self.readiness_button = QPushButton(
+            "Is our data &ready?…"
+        )  # on Review after setup: no room on the page
+        tip = "Before your first supply, Stats NZ asks how you record people. IDI Share answers most of it from this list."
+        self.readiness_button.setToolTip(tip)
+        self.readiness_button.setAccessibleDescription(tip)
+        self.readiness_button.clicked.connect(lambda: self.show_readiness())
         self.next_button = QPushButton(NEXT_LABELS[OPEN])
         self.next_button.setObjectName("primary")
         self.next_button.clicked.connect(self.go_next)
@@ -173,6 +181,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         layout.addWidget(self.home_button)
         layout.addWidget(self.back_button)
         layout.addStretch(1)
+        layout.addWidget(self.readiness_button)
         layout.addWidget(self.next_button)
         return bar
 
@@ -262,7 +271,6 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self.readiness_view.answers_changed.connect(self.save_readiness_answers)
         self.readiness_view.export_requested.connect(lambda: self.export_specification())
         self.readiness_view.home_requested.connect(self.show_home)
-        self.review_step.readiness_requested.connect(lambda: self.show_readiness())
         self.setup_view.finished.connect(self._on_setup_finished)
         self.setup_view.saved.connect(self._on_settings_saved)
         self.setup_view.cancelled.connect(self._on_setup_cancelled)
@@ -323,6 +331,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self.back_button.setVisible(step > OPEN)
         self.home_button.setVisible(not self.demo and self.saved_count > 0)
         self.back_button.setEnabled(not busy)
+        self.readiness_button.setVisible(step == REVIEW and self.offer_readiness)
         self.next_button.setVisible(step < SEND)
         self.next_button.setText(NEXT_LABELS.get(step, ""))
         ready = {
@@ -422,7 +431,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
     def _on_checked(self, checked: CheckedList) -> None:
         result = self.result = checked.result
         self.review_step.show_result(result, checked.problems, checked.changes)
-        self.review_step.offer_readiness(  # at the end of setup, until the questions are answered
+        self.offer_readiness = (  # at the end of setup, until the questions are answered
             not self.demo and self.supply is not None and not saved_answers(self.supply.profile)
         )
         self._say(f"Checked {plural(result.rows, 'row')} of people in {result.table.path.name}.")

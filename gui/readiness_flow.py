@@ -103,7 +103,8 @@ class ReadinessFlow:
         table = assessed.result.table
         self.readiness_view.show_findings(
             assessed.readiness,
-            f"These answers come from {table.path.name} ({assessed.result.rows:,} people), checked just now.",
+            f"These answers come from {table.path.name} ({assessed.result.rows:,} people), checked just now. "
+            "The rows to fix are marked on the Review page when you prepare this period's supply.",
         )
         self._say("Answered from your spreadsheet. Now answer the questions only you can.")
         self.readiness_checked.emit()

@@ -44,8 +44,10 @@ class FindingPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addWidget(label(finding.text, "sectionTitle"))
-        self.answer = label(f"{finding.choice.answer}. {finding.answer}")
+        self.short_answer = label(f"In short: {finding.choice.answer}.", "columnTitle")
+        self.answer = label(f"From your spreadsheet: {finding.answer}")
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.short_answer)
         layout.addWidget(self.answer)
         layout.addWidget(label(meaning_text(finding.choice), "subtle"))
 
@@ -82,7 +84,7 @@ class QuestionBox(QFrame):
             self.text_box = QPlainTextEdit()
             self.text_box.setTabChangesFocus(True)  # Tab moves on, as everywhere else
             self.text_box.setAccessibleName(question.text)
-            self.text_box.setPlaceholderText("A few sentences are enough.")
+            self.text_box.setPlaceholderText("Type your answer here.")
             self.text_box.setFixedHeight(self.text_box.fontMetrics().lineSpacing() * 4 + 12)
             title.setBuddy(self.text_box)
             layout.addWidget(self.text_box)
@@ -125,13 +127,15 @@ class ReadinessView(QWidget):
         body, layout = page(
             "Is our data ready?",
             "Before your first supply, Stats NZ asks how you record the people you work with. IDI Share "
-            "answers what it can from your spreadsheet; the questions below it are for you. Your answers are "
-            "saved with this supply as you go, and go into the data specification.",
+            "answers what it can from your spreadsheet; the questions further down are for you. Your answers are "
+            "saved with this supply as you go, and go into the data specification, a Word document for the "
+            "data sharing agreement.",
         )
         self.heading = body.findChild(QLabel, "heading")
         self.status = MessagePanel("notePanel")
         self.problem = MessagePanel("problemPanel")
         self.saved_note = MessagePanel("successPanel")
+        layout.addLayout(self._buttons())
         for panel in (self.saved_note, self.problem, self.status):
             layout.addWidget(panel)
         layout.addWidget(label("What your spreadsheet shows", "heading"))
@@ -145,7 +149,6 @@ class ReadinessView(QWidget):
                 box.text_box.textChanged.connect(self._text_timer_start)
             self.question_boxes[question.id] = box
             layout.addWidget(box)
-        layout.addLayout(self._buttons())
         layout.addStretch(1)
         self.finding_panels: list[FindingPanel] = []
         self._text_timer = QTimer(self)

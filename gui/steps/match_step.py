@@ -123,7 +123,7 @@ def services_sentence(header: str, counts: list[tuple[str, int]]) -> str:
     more = f", and {len(counts) - SERVICES_SHOWN:,} more" if len(counts) > SERVICES_SHOWN else ""
     return (
         f'Services or programmes in "{header}", sent with each person because you chose this column: '
-        f"{listed}{more}. If they should not be sent, set it to {NOT_IN_SHEET}."
+        f'{listed}{more}. If they should not be sent, set Service or programme to "{NOT_IN_SHEET}".'
     )
 
 

@@ -16,7 +16,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -52,7 +51,6 @@ class ReviewStep(QWidget):
 
     title = "Review"
     report_requested = Signal(Path)
-    readiness_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,31 +81,7 @@ class ReviewStep(QWidget):
         layout.addWidget(explanation)
         self.changes_warning = MessagePanel("warningPanel")  # unusual changes since the last supply
         layout.addWidget(self.changes_warning)
-        layout.addWidget(self._readiness_offer())
         layout.addWidget(splitter, 1)
-
-    def _readiness_offer(self) -> QFrame:
-        """After setting up: the questions Stats NZ asks before a first supply, one click away."""
-        self.readiness_offer = QFrame()
-        self.readiness_offer.setObjectName("notePanel")
-        self.readiness_button = QPushButton("Is our data &ready?…")
-        self.readiness_button.clicked.connect(self.readiness_requested)
-        row = QHBoxLayout(self.readiness_offer)
-        row.setContentsMargins(12, 6, 12, 6)
-        row.addWidget(
-            label(
-                "Before your first supply, Stats NZ asks how you record people. IDI Share answers most of it "
-                "from this list.",
-                "subtle",
-            ),
-            1,
-        )
-        row.addWidget(self.readiness_button)
-        self.readiness_offer.hide()
-        return self.readiness_offer
-
-    def offer_readiness(self, offered: bool) -> None:
-        self.readiness_offer.setVisible(offered)
 
     def _table_side(self) -> QWidget:
         self.table = QTableView()

@@ -171,13 +171,13 @@ def test_matching_a_service_column_lists_its_values_with_counts(qtbot, driver, w
 def test_review_offers_the_questions_until_they_are_answered(qtbot, home) -> None:
     with qtbot.waitSignal(home.check_finished, timeout=WORKER_TIMEOUT_MS):
         home.prepare(home.home_view.cards[0].supply)
-    assert not home.review_step.readiness_offer.isHidden()
+    assert not home.readiness_button.isHidden()
     checked = home.result
     with qtbot.waitSignal(home.readiness_checked, timeout=WORKER_TIMEOUT_MS):
-        home.review_step.readiness_button.click()
+        home.readiness_button.click()
     assert home.readiness_result is checked  # the check just made is used, not run again
     with qtbot.waitSignal(home.readiness_saved):
         home.readiness_view.question_boxes["route"].buttons.buttons()[0].click()
     with qtbot.waitSignal(home.check_finished, timeout=WORKER_TIMEOUT_MS):
         home.prepare(home.supply)
-    assert home.review_step.readiness_offer.isHidden()
+    assert home.readiness_button.isHidden()
