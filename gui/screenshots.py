@@ -113,7 +113,7 @@ def readiness_screenshots(window, camera: Camera, scratch: Path, scaled: bool = 
     )
     view.save_written_answers()
     scroller = view.findChild(QScrollArea)
-    scroller.ensureWidgetVisible(view.question_boxes["export_tool"], 0, 0)
+    scroller.ensureWidgetVisible(view.question_boxes["route"], 0, 0)
     camera.shoot("readiness-questions")
     if scaled:
         return True
