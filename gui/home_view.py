@@ -81,11 +81,11 @@ class SupplyCard(QFrame):
         self.prepare_button.setObjectName("primary")
         self.settings_button = QPushButton("Se&ttings")
         self.history_button = QPushButton("&History")
-        self.readiness_button = QPushButton("Is our data &ready?")
+        self.readiness_button = QPushButton("Is our &data ready?")
         self.readiness_button.setToolTip(
             "Stats NZ's questions before a first supply, answered from your data"
         )
-        self.specification_button = QPushButton("Export data s&pecification…")
+        self.specification_button = QPushButton("Export data spe&cification…")
         self.specification_button.setToolTip(
             "Export the data specification: a Word document, no personal data"
         )

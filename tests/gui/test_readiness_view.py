@@ -142,7 +142,7 @@ def test_every_control_of_the_view_is_reached_by_tab(qtbot, home) -> None:
     for _ in range(60):
         reached.add(id(QApplication.focusWidget()))
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    assert wanted <= reached
+    assert len(wanted) == 2 + 3 + 3 and wanted <= reached  # 2 buttons, 3 boxes to write in, 3 sets of choices
     radios = [w for w in view.findChildren(QRadioButton)]
     assert len(radios) == sum(len(q.choices) for q in ASKED)
 
@@ -181,3 +181,28 @@ def test_review_offers_the_questions_until_they_are_answered(qtbot, home) -> Non
     with qtbot.waitSignal(home.check_finished, timeout=WORKER_TIMEOUT_MS):
         home.prepare(home.supply)
     assert home.readiness_button.isHidden()
+
+
+def test_a_supply_never_checked_gets_its_questions_and_a_plain_note(
+    qtbot, home, register_supply, monkeypatch
+) -> None:
+    from gui import dialogs, readiness_flow
+
+    supplies.set_supply_state(register_supply.key, last_file=None)
+    home.show_home()
+    home.home_view.cards[0].readiness_button.click()
+    assert home.readiness_view.finding_panels == [] and not home.runner.busy
+    assert home.readiness_view.status.text.text() == readiness_flow.NO_SPREADSHEET
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_problem", lambda _parent, message: shown.append(message))
+    home.export_specification()
+    assert shown == [readiness_flow.NO_SPREADSHEET] and not home.runner.busy
+
+
+def test_the_file_menu_offers_the_specification_only_with_a_supply_open(qtbot, home) -> None:
+    file_menu = home.menuBar().actions()[0].menu()
+    file_menu.aboutToShow.emit()
+    assert not home.specification_action.isEnabled()  # home, no supply open
+    open_readiness(qtbot, home)
+    file_menu.aboutToShow.emit()
+    assert home.specification_action.isEnabled()
