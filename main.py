@@ -12,7 +12,7 @@ def main(argv: list[str]) -> int:
         from gui.app import main as gui_main
 
         return gui_main(argv)
-    from core.cli import main as cli_main
+    from core.cli.main import main as cli_main
 
     return cli_main(argv, end_when_done=True)
 

@@ -46,10 +46,10 @@ ensure_repo_on_path()
 
 import datetime as dt  # noqa: E402
 
-from core.check import run_check  # noqa: E402
-from core.matching import suggest_mapping  # noqa: E402
+from core.checking.check import run_check  # noqa: E402
+from core.checking.matching import suggest_mapping  # noqa: E402
 from core.profile import SupplyProfile  # noqa: E402
-from core.sources import read_table  # noqa: E402
+from core.reading.sources import read_table  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 1)
 E2E_REPEATS = 9  # whole processes of about a second each: more turns, so one slow moment weighs less
@@ -81,7 +81,7 @@ NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXY"
 
 def realistic_rows(count: int, text_dates: bool):
     """A register like the sample: mostly clean, with the sample's kinds of problem on a few % of rows."""
-    from core.identifiers import nhi_check_character
+    from core.checking.identifiers import nhi_check_character
 
     rng = random.Random(2026)
     for i in range(count):
@@ -150,8 +150,8 @@ def bench_in_memory(csv: Path, repeats: int) -> None:
         "result = run_check(table, profile, AS_OF)",
         setup=(
             "import datetime as dt\n"
-            "from core.sources import read_table\nfrom core.check import run_check\n"
-            "from core.matching import suggest_mapping\nfrom core.profile import SupplyProfile\n"
+            "from core.reading.sources import read_table\nfrom core.checking.check import run_check\n"
+            "from core.checking.matching import suggest_mapping\nfrom core.profile import SupplyProfile\n"
             f"table = read_table({str(csv)!r})\ns = suggest_mapping(table)\n"
             "profile = SupplyProfile(name='bench', mapping=s.mapping, identifier_type=s.identifier_type)\n"
             "AS_OF = dt.date(2026, 11, 1)"

@@ -24,15 +24,15 @@ from _common import ensure_repo_on_path, machine_line, time_side_by_side
 
 ensure_repo_on_path()
 
-from core.identifiers import NHI_LETTERS, check_identifiers, nhi_check_character  # noqa: E402
-from core.normalise import (  # noqa: E402
+from core.checking.identifiers import NHI_LETTERS, check_identifiers, nhi_check_character  # noqa: E402
+from core.checking.normalise import (  # noqa: E402
     clean_names,
     fold_for_comparison,
     normalise_genders,
     parse_dates,
     split_full_names,
 )
-from core.table import CellKind  # noqa: E402
+from core.reading.table import CellKind  # noqa: E402
 
 AS_OF = datetime.date(2026, 11, 1)
 

@@ -1,4 +1,4 @@
-"""Reading speed and memory of `core.sources.read_table`, against the bare libraries underneath it.
+"""Reading speed and memory of `core.reading.sources.read_table`, against the bare libraries underneath it.
 
 Targets (issue 2): a 100,000-row x 10-column .xlsx within 1.3x of python-calamine's own bare read and at
 least 4x faster than pandas.read_excel(engine="openpyxl"); a 1,000,000-row CSV within 1.5x of a bare
@@ -33,7 +33,7 @@ ensure_repo_on_path()
 import pandas as pd  # noqa: E402
 import python_calamine  # noqa: E402
 
-from core.sources import read_table  # noqa: E402
+from core.reading.sources import read_table  # noqa: E402
 
 SHEET = "Participants"
 HEADERS = [
@@ -144,7 +144,9 @@ def bench_csv(path: Path, repeats: int) -> None:
 def bench_memory(path: Path) -> None:
     """Peak memory of our read, of calamine's bare read, and of calamine's parse alone (no Python cells)."""
     size = path.stat().st_size
-    ours = peak_memory(f"table = read_table({str(path)!r})", setup="from core.sources import read_table")
+    ours = peak_memory(
+        f"table = read_table({str(path)!r})", setup="from core.reading.sources import read_table"
+    )
     sheet = f"CalamineWorkbook.from_path({str(path)!r}).get_sheet_by_name({SHEET!r})"
     bare = peak_memory(f"rows = {sheet}.to_python()", setup="from python_calamine import CalamineWorkbook")
     parse = peak_memory(f"parsed = {sheet}", setup="from python_calamine import CalamineWorkbook")

@@ -1,9 +1,9 @@
 """Sending speed beside OpenSSH and GnuPG, run side by side on the same bytes (issue 4's Speed section).
 
-1. Upload: `core.transfer.upload` of a random file (200 MB) to a loopback OpenSSH sshd, against OpenSSH's
+1. Upload: `core.sending.transfer.upload` of a random file (200 MB) to a loopback OpenSSH sshd, against OpenSSH's
    own `sftp -b` client putting the same bytes; both sign in with the same Ed25519 key and may use the
    same ciphers (the ones paramiko implements), so the ratio compares the implementations. Target >= 0.8x.
-2. Encryption: `core.crypto.encrypt_for` of an extract-like CSV (100 MB) against `gpg -z 0 --encrypt` of
+2. Encryption: `core.sending.crypto.encrypt_for` of an extract-like CSV (100 MB) against `gpg -z 0 --encrypt` of
    the same bytes to the same key. Target >= 0.3x. Then the peak memory of `encrypt_for` in a fresh child
    process, as a multiple of the extract size (plaintext included). Target < 4x.
 
@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.crypto import encrypt_for, load_recipient_key  # noqa: E402
-from core.transfer import SftpTarget, _open_transport, upload  # noqa: E402
+from core.sending.crypto import encrypt_for, load_recipient_key  # noqa: E402
+from core.sending.transfer import SftpTarget, _open_transport, upload  # noqa: E402
 from tests.integration import sshd_server  # noqa: E402
 
 MB = 1_000_000
@@ -39,7 +39,7 @@ import json, resource, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from bench.bench_send import extract_like_csv
-from core.crypto import encrypt_for, load_recipient_key
+from core.sending.crypto import encrypt_for, load_recipient_key
 recipient = load_recipient_key(Path(sys.argv[2]), None)
 def rss_kb():
     with open("/proc/self/status") as status:

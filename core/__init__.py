@@ -1,1 +1,5 @@
-"""IDI Share's logic: reading, matching, checking, extracting, encrypting, sending. Imports no Qt."""
+"""IDI Share's logic, with no Qt: the stages the data goes through, one package each, and what they share.
+
+reading (file -> SourceTable) -> checking (-> CheckResult) -> sending (-> extract, encrypted, uploaded,
+receipt); cli is the command line over them. `errors`, `paths`, `logs` and `profile` serve every stage.
+"""

@@ -1,4 +1,4 @@
-"""The supply profile (spec/profile.md): what an organisation agreed to send, loaded, validated and saved.
+"""The supply profile (docs/profile.md): what an organisation agreed to send, loaded, validated and saved.
 
 The profile is the contract for what leaves the building, so a bad file is refused with a sentence that
 names the key and what to put there, never guessed at. Unknown keys are kept and written back unchanged

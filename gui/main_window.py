@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.checking.matching import MappingSuggestion
 from core.errors import InputError
-from core.matching import MappingSuggestion
 from core.profile import SftpSettings, SupplyProfile, load_profile, save_profile
-from core.table import SourceTable
+from core.reading.table import SourceTable
 from gui.resources import demo_profile, demo_spreadsheet
 from gui.steps.match_step import MatchChoices, MatchStep
 from gui.steps.open_step import OpenStep, dropped_file, plural
@@ -46,8 +46,8 @@ from gui.widgets import label
 from gui.workers import BusyIndicator, TaskContext, TaskRunner
 
 if TYPE_CHECKING:
-    from core.check import CheckResult
-    from core.history import Receipt
+    from core.checking.check import CheckResult
+    from core.sending.history import Receipt
 
 log = logging.getLogger("idi_share.gui")
 
@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
         result = self.result
 
         def job(_context: TaskContext) -> Path:
-            from core.report import write_report
+            from core.checking.report import write_report
 
             return write_report(result, path)
 
@@ -549,7 +549,7 @@ class MainWindow(QMainWindow):
         sftp = self.result.profile.sftp if self.result else None
         if not secret or sftp is None:
             return ""
-        from core.credentials import store_secret
+        from core.sending.credentials import store_secret
 
         try:
             store_secret(sftp.username, sftp.host, sftp.port, secret)
@@ -595,8 +595,8 @@ def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None):
     """Read the sheet (the saved settings' sheet when the file has it) and suggest the column matches."""
 
     def job(context: TaskContext) -> LoadedSheet:
-        from core.matching import suggest_mapping
-        from core.sources import list_sheets, read_table
+        from core.checking.matching import suggest_mapping
+        from core.reading.sources import list_sheets, read_table
 
         chosen = sheet
         if chosen is None and profile is not None and profile.sheet and profile.sheet in list_sheets(path):
@@ -624,7 +624,7 @@ def check_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date):
     """Run every rule, then index the problems for the table, both off the GUI thread."""
 
     def job(context: TaskContext) -> CheckedList:
-        from core.check import run_check
+        from core.checking.check import run_check
 
         result = run_check(table, profile, as_of)
         context.raise_if_cancelled()
@@ -645,8 +645,8 @@ class SupplyOutcome:
 
 
 def _prepared(result: CheckResult, context: TaskContext):
-    from core.extract import SupplyBlocked
-    from core.supply import prepare_supply
+    from core.sending.extract import SupplyBlocked
+    from core.sending.supply import prepare_supply
 
     context.report(-1, "Encrypting…")
     try:
@@ -658,10 +658,10 @@ def _prepared(result: CheckResult, context: TaskContext):
 
 
 def save_job(result: CheckResult, folder: Path):
-    """Encrypt in memory and write only the encrypted file, with a receipt (core.supply)."""
+    """Encrypt in memory and write only the encrypted file, with a receipt (core.sending.supply)."""
 
     def job(context: TaskContext) -> SupplyOutcome:
-        from core.supply import save_supply
+        from core.sending.supply import save_supply
 
         receipt, target = save_supply(_prepared(result, context), folder)
         return SupplyOutcome(receipt=receipt, saved_to=target)
@@ -670,12 +670,12 @@ def save_job(result: CheckResult, folder: Path):
 
 
 def send_job(result: CheckResult, secret: str | None):
-    """Encrypt in memory and upload (core.supply); an unknown server or a missing password is a question."""
+    """Encrypt in memory and upload (core.sending.supply); an unknown server or a missing password is a question."""
 
     def job(context: TaskContext) -> SupplyOutcome:
-        from core.credentials import secret_for_send
-        from core.supply import send_supply
-        from core.transfer import AuthenticationFailed, HostKeyUnknown
+        from core.sending.credentials import secret_for_send
+        from core.sending.supply import send_supply
+        from core.sending.transfer import AuthenticationFailed, HostKeyUnknown
 
         sftp = result.profile.sftp
         password = secret if secret is not None else secret_for_send(sftp.username, sftp.host, sftp.port)
@@ -722,7 +722,7 @@ def outcome_sentence(outcome: SupplyOutcome) -> str:
 
 def ask_secret(parent: QWidget, sftp: SftpSettings, note: str = "") -> tuple[str, bool] | None:
     """Ask for the server password (or key passphrase); (secret, remember it) or None when cancelled."""
-    from core.credentials import secure_backend_available
+    from core.sending.credentials import secure_backend_available
 
     dialog = SecretDialog(parent, sftp, can_remember=secure_backend_available(), note=note)
     if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -4,7 +4,7 @@ A supply can hold 100,000 rows, so nothing here makes an object per cell. The mo
 column arrays as read, and the issues are indexed once into sorted numpy arrays of cell keys
 (row * columns + column): `data()` finds a cell's problems with one binary search. Problem cells get a
 background colour by severity *and* a standard icon (colour is never the only signal), and a tooltip
-with the rule's message and how to fix it, both from the rule catalogue (core.rules).
+with the rule's message and how to fix it, both from the rule catalogue (core.checking.rules).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.check import SEVERITY_ORDER, CheckResult
-from core.rules import FIELD_NAMES, RULES, SEVERITIES
-from core.table import CellKind
+from core.checking.check import SEVERITY_ORDER, CheckResult
+from core.checking.rules import FIELD_NAMES, RULES, SEVERITIES
+from core.reading.table import CellKind
 
-# Severity ids, worst first: a rank (core.check.SEVERITY_ORDER) indexes this. Their words come from core.rules;
+# Severity ids, worst first: a rank (core.checking.check.SEVERITY_ORDER) indexes this. Their words come from core.checking.rules;
 # colours and icons are Qt's.
 SEVERITY_IDS = tuple(SEVERITIES)
 SEVERITY_COLOURS = {"error": "#f9d6d3", "warning": "#fcebc2", "info": "#dbe9f6"}

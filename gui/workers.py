@@ -7,7 +7,7 @@ which Qt delivers on the GUI thread. Every `run()` catches everything: a bad fil
 sentence of its `InputError`; anything else is logged without cell values (core.logs) and shown as a
 generic sentence. The `TaskRunner` keeps one job at a time for its window, shows a busy indicator only
 after ~300 ms (so quick jobs do not flicker), and can cancel: the job stops at its next
-`raise_if_cancelled()` (or, for an upload, at core.transfer's next check of the cancel event). Reading and
+`raise_if_cancelled()` (or, for an upload, at core.sending.transfer's next check of the cancel event). Reading and
 checking are simply dropped; an upload is waited for, so the window reports how it really ended.
 """
 

@@ -1,4 +1,4 @@
-"""The command line (spec/cli.md): inspect and check output, JSON keys and exit codes."""
+"""The command line (docs/cli.md): inspect and check output, JSON keys and exit codes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.rules import SEVERITIES
+from core.checking.rules import SEVERITIES
+from core.cli.main import main
 from tests.builders import write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]

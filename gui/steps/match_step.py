@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.matching import MappingSuggestion
-from core.normalise_cells import cell_texts
+from core.checking.cells import cell_texts
+from core.checking.matching import MappingSuggestion
 from core.profile import PROFILE_SUFFIX, SupplyProfile
-from core.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
+from core.reading.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
 from gui.steps.open_step import SETTINGS_FILTER
 from gui.table_model import cell_text
 from gui.widgets import MessagePanel, label, page
@@ -94,7 +94,7 @@ class MatchChoices:
 
 def unrecognised_gender_codes(column: SourceColumn, limit: int = GENDER_CODES_SHOWN) -> list[tuple[str, int]]:
     """The gender values IDI Share does not know by itself, most common first, with how many rows hold each."""
-    from core.normalise_genders import normalise_genders
+    from core.checking.genders import normalise_genders
 
     read = normalise_genders(column.values, column.kinds)
     texts = cell_texts(column.values, column.kinds)[read.unrecognised & (column.kinds != CellKind.ERROR)]

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.rules import plural
-from core.table import SourceTable
+from core.checking.rules import plural
+from core.reading.table import SourceTable
 from gui.widgets import MessagePanel, label, page
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")

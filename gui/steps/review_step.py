@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.rules import SEVERITIES, plural
+from core.checking.rules import SEVERITIES, plural
 from gui.table_model import (
     CheckTableModel,
     ProblemFilterProxy,
@@ -39,7 +39,7 @@ from gui.table_model import (
 from gui.widgets import label
 
 if TYPE_CHECKING:
-    from core.check import CheckResult
+    from core.checking.check import CheckResult
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
 RESIZE_PRECISION_ROWS = 60  # column widths from the first rows: enough to fit, quick on any size

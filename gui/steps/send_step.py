@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.rules import FIELD_NAMES, plural
+from core.checking.rules import FIELD_NAMES, plural
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
-    from core.check import CheckResult
+    from core.checking.check import CheckResult
 
 ENCRYPTED_SUFFIX = ".gpg"
 

@@ -1,4 +1,4 @@
-"""Supply profiles (spec/profile.md): load, validate with clear errors, save without losing unknown keys."""
+"""Supply profiles (docs/profile.md): load, validate with clear errors, save without losing unknown keys."""
 
 from __future__ import annotations
 

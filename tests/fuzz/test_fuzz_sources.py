@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputError
-from core.sources import list_sheets, read_table
-from core.table import SourceTable
-from core.workbook import read_ahead
+from core.reading.sources import list_sheets, read_table
+from core.reading.table import SourceTable
+from core.reading.workbook import read_ahead
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SOURCES = {

@@ -10,12 +10,12 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QIcon, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from core.check import run_check
+from core.checking.check import run_check
+from core.checking.matching import MAPPABLE_FIELDS
+from core.checking.rules import RULES
 from core.errors import InputError
-from core.matching import MAPPABLE_FIELDS
 from core.profile import SupplyProfile, load_profile
-from core.rules import RULES
-from core.sources import read_table
+from core.reading.sources import read_table
 from gui.main_window import MATCH, OPEN, REVIEW, SEND
 from gui.steps.match_step import NOT_IN_SHEET
 from gui.table_model import SEVERITY_COLOURS, SEVERITY_ROLE

@@ -11,8 +11,8 @@ import pysequoia
 import pytest
 
 from core import paths
-from core.history import read_receipts
 from core.profile import PROFILE_SUFFIX, load_profile
+from core.sending.history import read_receipts
 from gui import main_window as main_window_module
 from gui.main_window import SEND
 from tests.integration.conftest import client_keys, remote_dir, sshd, sshd_account  # noqa: F401 - fixtures
@@ -216,7 +216,7 @@ def test_a_stored_password_the_server_refuses_is_asked_for_again(
     remote_dir,  # noqa: F811
     monkeypatch,
 ) -> None:
-    from core.credentials import get_secret, store_secret
+    from core.sending.credentials import get_secret, store_secret
 
     store_secret(sshd.account.name, sshd.host, sshd.port, "an old password")
     notes: list[str] = []

@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
 
-from core.check import CheckResult, run_check
+from core.checking.check import CheckResult, run_check
+from core.checking.report import SHEET_PROBLEMS, SHEET_SUMMARY, write_report
+from core.checking.rules import RULES, SEVERITIES
 from core.profile import SupplyProfile
-from core.report import SHEET_PROBLEMS, SHEET_SUMMARY, write_report
-from core.rules import RULES, SEVERITIES
-from core.sources import read_table
-from core.table import CellKind
+from core.reading.sources import read_table
+from core.reading.table import CellKind
 from gui.table_model import (
     SEVERITY_COLOURS,
     SEVERITY_ROLE,

@@ -154,7 +154,7 @@ def test_a_job_that_must_clean_up_is_waited_for_after_cancel(qtbot, runner) -> N
 
     def job(context: TaskContext) -> str:
         started.set()
-        context.cancel_event.wait(TIMEOUT_MS / 1000)  # what core.transfer does between requests
+        context.cancel_event.wait(TIMEOUT_MS / 1000)  # what core.sending.transfer does between requests
         context.raise_if_cancelled()
         return "sent"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.crypto import encrypt_for, format_fingerprint, load_recipient_key
 from core.errors import InputError
+from core.sending.crypto import encrypt_for, format_fingerprint, load_recipient_key
 from tests.integration.conftest import (
     EXPIRED,
     EXPIRED_SUBKEY,

@@ -17,8 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from core import paths
-from core.cli import main
-from core.credentials import store_secret
+from core.cli.main import main
+from core.sending.credentials import store_secret
 from tests.integration.conftest import RECIPIENT, GpgKeys
 from tests.integration.sshd_server import SshdServer
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from core import paths
-from core.crypto import encrypt_for, load_recipient_key
 from core.errors import InputError, SendError
-from core.transfer import (
+from core.sending.crypto import encrypt_for, load_recipient_key
+from core.sending.transfer import (
     AuthenticationFailed,
     ConnectionLost,
     DiskFull,
@@ -419,7 +419,7 @@ def test_without_a_password_nothing_is_tried(sshd: SshdServer, remote_dir: Path)
 
 def test_the_target_is_built_from_the_profiles_sftp_section(tmp_path: Path) -> None:
     from core.profile import profile_from_dict
-    from core.supply import sftp_target
+    from core.sending.supply import sftp_target
 
     section = {
         "host": "sftp.example.org",

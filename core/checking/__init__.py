@@ -1,0 +1,6 @@
+"""Checking: a `SourceTable` + a `SupplyProfile` -> a `CheckResult` (every problem, by rule, per cell).
+
+Holds the rule catalogue (the only place problem texts live), the normalisers of dates, genders and names,
+the NHI/IRD/SWN checks and the column matcher. Entry points: `matching.suggest_mapping`, `check.run_check`,
+`report.write_report`. Takes tables from `reading`; imports nothing from `sending`. See docs/rules.md.
+"""

@@ -1,0 +1,6 @@
+"""Sending: a `CheckResult` -> the agreed extract -> OpenPGP-encrypted bytes -> SFTP upload -> a receipt.
+
+The plaintext extract lives only in memory; secrets only in the credential store. Entry points:
+`supply.prepare_supply` then `supply.send_supply` or `supply.save_supply`, `history` (receipts),
+`credentials`. Takes results from `checking`; nothing earlier imports this stage.
+"""
