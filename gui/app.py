@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThread
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.logs import log_file, setup_logging
@@ -140,8 +141,21 @@ def wait_until(condition: Callable[[], bool], seconds: float = SCREENSHOT_WAIT_S
     return True
 
 
+def fonts_can_draw_text() -> bool:
+    """Whether the window's font has real glyphs (a platform with no font draws every letter as a box)."""
+    metrics = QFontMetrics(QApplication.font())
+    return all(metrics.inFontUcs4(ord(letter)) for letter in "Aa1ā")
+
+
 def take_screenshots(folder: Path) -> int:
     """Drive the window through the demo, saving a picture at every step; 0 when every step was reached."""
+    if not fonts_can_draw_text():
+        print(
+            "The screenshots would show boxes instead of text: Qt found no font here "
+            "(QT_QPA_FONTDIR names the folder it reads fonts from).",
+            file=sys.stderr,
+        )
+        return 1
     folder.mkdir(parents=True, exist_ok=True)
     window = MainWindow()
     window.resize(*SCREENSHOT_SIZE)

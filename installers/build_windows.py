@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tarfile
 import time
-import tomllib
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -615,7 +614,11 @@ def prepare_prefix(emulator: Emulator) -> None:
 
 
 def project_version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    """core/__init__.py's __version__, the one place the version is written."""
+    match = re.search(r'^__version__ = "([^"]+)"', (ROOT / "core" / "__init__.py").read_text(), re.M)
+    if not match:
+        raise BuildError("core/__init__.py has no __version__")
+    return match.group(1)
 
 
 def copy_sources(emulator: Emulator) -> Path:
@@ -751,20 +754,23 @@ class Smoke:
             self.failed.append(name)
         return passed
 
-    def windows_run(self, command_line: str, timeout: int = 300) -> int:
-        """`cmd /c` a command line (so redirections are Windows' own), as the normal user; its exit code."""
-        result = self.emulator.wine(
-            ["cmd", "/c", command_line], check=False, timeout=timeout, stderr=subprocess.DEVNULL
-        )
+    def windows_run(self, argv: list[str], output: Path | None = None, timeout: int = 300) -> int:
+        """A Windows program as the normal user; its exit code. With `output`, its stdout goes to that file
+        (and stderr beside it): a regular file, as when a script redirects it on Windows."""
+        with contextlib.ExitStack() as files:
+            out = files.enter_context(output.open("wb")) if output else subprocess.DEVNULL
+            err = files.enter_context(output.with_name(output.name + ".err").open("wb")) if output else None
+            result = self.emulator.wine(
+                argv, check=False, timeout=timeout, stdout=out, stderr=err or subprocess.DEVNULL
+            )
         return result.returncode
 
     def wait_for_wine(self) -> None:
         self.emulator.run(["wineserver", "-w"], check=False, timeout=300)
 
-    def cli(self, arguments: str, output: str) -> int:
+    def cli(self, arguments: list[str], output: str) -> int:
         exe = self.emulator.windows(self.install_dir / "idi-share-cli.exe")
-        out = self.emulator.windows(self.scratch / output)
-        return self.windows_run(f'"{exe}" {arguments} > "{out}" 2> "{out}.err"')
+        return self.windows_run([exe, *arguments], self.scratch / output)
 
     def linux_cli(self, arguments: list[str]) -> tuple[int, str]:
         if self.linux_python is None:
@@ -796,7 +802,7 @@ class Smoke:
 
     def install(self) -> None:
         started = time.monotonic()
-        code = self.windows_run(f'"{self.emulator.windows(self.installer)}" /S')
+        code = self.windows_run([self.emulator.windows(self.installer), "/S"])
         self.wait_for_wine()
         exe = self.install_dir / "IDI Share.exe"
         self.step(
@@ -813,76 +819,55 @@ class Smoke:
         )
 
     def command_line(self) -> None:
-        demo = self.emulator.windows(
-            self.install_dir / "_internal" / "resources" / "demo" / "whanau_register.xlsx"
-        )
-        macron = self.emulator.windows(self.scratch / MACRON_NAME)
-        linux_demo = str(ROOT / "resources" / "demo" / "whanau_register.xlsx")
-        linux_macron = str(self.scratch / MACRON_NAME)
-        cases = [
-            (
-                "inspect on the demo register",
-                f'inspect "{demo}"',
-                ["inspect", linux_demo],
-                "inspect.txt",
-                False,
+        demo = self.install_dir / "_internal" / "resources" / "demo" / "whanau_register.xlsx"
+        files = {
+            "the demo register": (self.emulator.windows(demo), str(ROOT / "resources" / "demo" / demo.name)),
+            "a file with macrons in its name and headers": (
+                self.emulator.windows(self.scratch / MACRON_NAME),
+                str(self.scratch / MACRON_NAME),
             ),
-            ("check on the demo register", f'check "{demo}"', ["check", linux_demo], "check.txt", False),
-            (
-                "check --json on the demo register",
-                f'check "{demo}" --json',
-                ["check", linux_demo, "--json"],
-                "check.json",
-                True,
-            ),
-            (
-                "inspect --json on a file with macrons in its name and headers",
-                f'inspect "{macron}" --json',
-                ["inspect", linux_macron, "--json"],
-                "macron-inspect.json",
-                True,
-            ),
-            (
-                "check on a file with macrons in its name and headers",
-                f'check "{macron}"',
-                ["check", linux_macron],
-                "macron-check.txt",
-                False,
-            ),
-            (
-                "check --json on a file with macrons in its name and headers",
-                f'check "{macron}" --json',
-                ["check", linux_macron, "--json"],
-                "macron-check.json",
-                True,
-            ),
-        ]
-        for name, windows_args, linux_args, output, is_json in cases:
-            code = self.cli(windows_args, output)
-            expected, _ = self.linux_cli(linux_args)
-            raw = (self.scratch / output).read_bytes() if (self.scratch / output).exists() else b""
-            problems = []
-            if expected < 0:
-                expected = 0 if name.startswith("inspect") else 1
-            if code != expected:
-                problems.append(f"exit {code}, the Linux CLI exits {expected}")
-            try:
-                text = raw.decode("utf-8")
-                if is_json:
-                    json.loads(text)
-                if "macron" in name and "ā" not in text and "ō" not in text:
-                    problems.append("the macrons are missing from the output")
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.append(f"output is not UTF-8 {'JSON' if is_json else 'text'} ({error})")
-            if not raw.strip():
-                problems.append("no output")
-            errors = self.scratch / f"{output}.err"
-            if problems and errors.exists():
-                problems.append("stderr: " + errors.read_bytes().decode("utf-8", "replace")[-300:])
-            self.step(f"idi-share-cli {name} > file (exit {code})", not problems, "; ".join(problems))
+        }
+        for number, (about, (windows_file, linux_file)) in enumerate(files.items()):
+            for command, is_json in (("inspect", False), ("check", False), ("check", True)):
+                options = ["--json"] if is_json else []
+                output = f"cli-{number}-{command}{'-json' if is_json else ''}.txt"
+                self.cli_case(
+                    f"{command}{' --json' if is_json else ''} on {about}",
+                    [command, windows_file, *options],
+                    [command, linux_file, *options],
+                    output,
+                    is_json,
+                )
+
+    def cli_case(
+        self, name: str, windows_args: list[str], linux_args: list[str], output: str, is_json: bool
+    ) -> None:
+        """One command of the installed CLI, output redirected to a file; the Linux CLI's exit code expected."""
+        code = self.cli(windows_args, output)
+        expected, _ = self.linux_cli(linux_args)
+        raw = (self.scratch / output).read_bytes() if (self.scratch / output).exists() else b""
+        problems = []
+        if expected < 0:
+            expected = 0 if name.startswith("inspect") else 1
+        if code != expected:
+            problems.append(f"exit {code}, the Linux CLI exits {expected}")
+        try:
+            text = raw.decode("utf-8")
+            if is_json:
+                json.loads(text)
+            if "macron" in name and "ā" not in text and "ō" not in text:
+                problems.append("the macrons are missing from the output")
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"output is not UTF-8 {'JSON' if is_json else 'text'} ({error})")
+        if not raw.strip():
+            problems.append("no output")
+        errors = self.scratch / f"{output}.err"
+        if problems and errors.exists():
+            problems.append("stderr: " + errors.read_bytes().decode("utf-8", "replace")[-300:])
+        self.step(f"idi-share-cli {name} > file (exit {code})", not problems, "; ".join(problems))
 
     def diagnostics(self) -> None:
-        code = self.cli("--diagnostics --self-test", "diagnostics.txt")
+        code = self.cli(["--diagnostics", "--self-test"], "diagnostics.txt")
         path = self.scratch / "diagnostics.txt"
         text = path.read_bytes().decode("utf-8", "replace") if path.exists() else ""
         say("      " + "\n      ".join(text.strip().splitlines()))
@@ -893,17 +878,19 @@ class Smoke:
         )
 
     def screenshots(self) -> None:
+        """`--screenshots` under Windows' offscreen platform: it exits 1 when its font would draw boxes."""
         folder = self.scratch / "screenshots"
         exe = self.emulator.windows(self.install_dir / "IDI Share.exe")
         started = time.monotonic()
-        code = self.windows_run(f'"{exe}" --screenshots "{self.emulator.windows(folder)}"')
+        code = self.windows_run(
+            [exe, "--screenshots", self.emulator.windows(folder)], self.scratch / "shots.txt"
+        )
         pictures = sorted(folder.glob("*.png"))
-        drawn = text_pixels(self.linux_python, pictures[0]) if pictures else 0
+        errors = (self.scratch / "shots.txt.err").read_bytes().decode("utf-8", "replace").strip()
         self.step(
-            f"--screenshots saved {len(pictures)} pictures with text drawn ({drawn} dark pixels on the first; "
-            f"{time.monotonic() - started:.0f} s)",
-            code == 0 and len(pictures) >= 5 and drawn > 1500,
-            f"exit {code}",
+            f"--screenshots drew text (real glyphs) in {len(pictures)} pictures ({time.monotonic() - started:.0f} s)",
+            code == 0 and len(pictures) >= 5,
+            f"exit {code}: {errors[-300:]}",
         )
 
     def window(self) -> None:
@@ -970,10 +957,10 @@ class Smoke:
         planted = self.plant_user_files()
         before = self.user_files()
         stranger = self.install_dir / "left-by-the-user.txt"
-        code = self.windows_run(f'"{self.emulator.windows(self.installer)}" /S')
+        code = self.windows_run([self.emulator.windows(self.installer), "/S"])
         self.wait_for_wine()
         after = self.user_files()
-        runs = self.cli(f'inspect "{self.emulator.windows(self.scratch / MACRON_NAME)}"', "after-upgrade.txt")
+        runs = self.cli(["inspect", self.emulator.windows(self.scratch / MACRON_NAME)], "after-upgrade.txt")
         self.step(
             f"upgrade over the previous install keeps settings, receipts and logs ({len(before)} files)",
             code == 0 and all(path in after for path in before) and runs == 0 and bool(planted),
@@ -986,7 +973,7 @@ class Smoke:
         stranger = self.install_dir / "left-by-the-user.txt"
         stranger.write_text("not IDI Share's\n")
         installed = [p for p in self.install_dir.rglob("*") if p.is_file() and p != stranger]
-        code = self.windows_run(f'"{self.emulator.windows(self.install_dir / "Uninstall IDI Share.exe")}" /S')
+        code = self.windows_run([self.emulator.windows(self.install_dir / "Uninstall IDI Share.exe"), "/S"])
         self.wait_for_wine()
         left = [p for p in installed if p.exists()]
         remaining = sorted(str(p.relative_to(self.install_dir)) for p in self.install_dir.rglob("*"))
@@ -1020,10 +1007,10 @@ class Smoke:
         if self.emulator.in_chroot:
             run(["chown", "-R", f"{UID}:{UID}", str(neighbour.parent)])
         target = self.emulator.windows(shared)
-        code = self.windows_run(f'"{self.emulator.windows(self.installer)}" /S /D={target}')
+        code = self.windows_run([self.emulator.windows(self.installer), "/S", f"/D={target}"])
         self.wait_for_wine()
         installed = (shared / "idi-share-cli.exe").exists()
-        undo = self.windows_run(f'"{self.emulator.windows(shared / "Uninstall IDI Share.exe")}" /S')
+        undo = self.windows_run([self.emulator.windows(shared / "Uninstall IDI Share.exe"), "/S"])
         self.wait_for_wine()
         self.step(
             "installed into the shared Programs folder, the uninstall removed only its own files",
@@ -1035,22 +1022,6 @@ class Smoke:
             f"install exit {code} (installed: {installed}), uninstall exit {undo}, "
             f"neighbour kept: {neighbour.exists()}",
         )
-
-
-def text_pixels(linux_python: Path | None, picture: Path) -> int:
-    """How many clearly dark pixels a screenshot has (text is most of them); -1 without a Linux Qt."""
-    if linux_python is None:
-        return -1
-    script = (
-        "import sys\nfrom PySide6.QtGui import QImage\n"
-        "image = QImage(sys.argv[1])\n"
-        "print(sum(1 for y in range(0, image.height()) for x in range(0, image.width())"
-        " if image.pixelColor(x, y).lightness() < 90))\n"
-    )
-    result = subprocess.run(
-        [str(linux_python), "-c", script, str(picture)], capture_output=True, text=True, check=False
-    )
-    return int(result.stdout.strip() or -1)
 
 
 def grab_screen(emulator: Emulator, target: Path) -> None:

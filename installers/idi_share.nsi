@@ -26,6 +26,8 @@ InstallDir "$LOCALAPPDATA\Programs\IDI Share"
 ; An upgrade goes where the previous version is.
 InstallDirRegKey HKCU "${UNINSTALL_KEY}" "InstallLocation"
 SetCompressor /SOLID lzma
+; A dictionary larger than the two executables (each carries the same Python archive) stores it once.
+SetCompressorDictSize 64
 
 Page directory
 Page instfiles

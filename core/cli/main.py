@@ -128,6 +128,11 @@ def main(argv: Sequence[str] | None = None, *, end_when_done: bool = False) -> i
     return status
 
 
+def console_main() -> None:
+    """The `idi-share` command that `pip install .` makes: the command line, ended with its status."""
+    main(sys.argv[1:], end_when_done=True)
+
+
 def use_utf8_output() -> None:
     """Write UTF-8 on every platform, to a console, a file or a pipe alike.
 

@@ -19,3 +19,10 @@ def test_a_font_folder_already_chosen_is_kept() -> None:
 
 def test_linux_leaves_the_fonts_to_fontconfig() -> None:
     assert offscreen_font_dir("linux", {"WINDIR": "C:\\Windows"}) is None
+
+
+def test_the_offscreen_platform_here_has_a_font_with_real_glyphs(qapp) -> None:
+    """--screenshots refuses to save pictures of boxes; on this machine (fontconfig) the glyphs are there."""
+    from gui.app import fonts_can_draw_text
+
+    assert fonts_can_draw_text()
