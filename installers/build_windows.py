@@ -895,6 +895,7 @@ class Smoke:
 
     def window(self) -> None:
         exe = self.emulator.windows(self.install_dir / "IDI Share.exe")
+        log_before = len(self.log_text())
         started = time.monotonic()
         app = subprocess.Popen(
             self.emulator.command(["wine", exe, "--demo"], {}),
@@ -907,15 +908,15 @@ class Smoke:
             capture_output=True,
         )
         shown_after = time.monotonic() - started
-        reached = self.wait_for_log("Step: Review", 120)
+        reached = self.wait_for_log("Step: Review", 120, after=log_before)
         time.sleep(2)
         shot = self.scratch / "window-review.png"
-        grab_screen(self.emulator, shot)
+        grabbed = grab_screen(self.emulator, shot)
         self.step(
             f"the window under Xvfb shown after {shown_after:.1f} s, opened the demo and reached Review "
             f"({time.monotonic() - started:.1f} s; screenshot {shot.name})",
             shown.returncode == 0 and reached and shot.exists(),
-            f"shown: {shown.returncode == 0}, reached Review: {reached}",
+            f"shown: {shown.returncode == 0}, reached Review: {reached}, screenshot: {grabbed or 'ok'}",
         )
         self.emulator.run(["wineserver", "-k"], check=False)
         app.wait(timeout=60)
@@ -924,10 +925,11 @@ class Smoke:
         logs = [*self.local.glob("IDI Share/**/*.log"), *self.roaming.glob("IDI Share/**/*.log")]
         return "".join(path.read_text("utf-8", "replace") for path in logs)
 
-    def wait_for_log(self, needle: str, seconds: float) -> bool:
+    def wait_for_log(self, needle: str, seconds: float, after: int) -> bool:
+        """Whether the app logs `needle` (past the first `after` characters of its logs) within `seconds`."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if needle in self.log_text():
+            if needle in self.log_text()[after:]:
                 return True
             time.sleep(1)
         return False
@@ -1024,34 +1026,47 @@ class Smoke:
         )
 
 
-def grab_screen(emulator: Emulator, target: Path) -> None:
-    """The whole virtual screen as a PNG (xwd, converted here)."""
+def grab_screen(emulator: Emulator, target: Path) -> str:
+    """The whole virtual screen as a PNG (xwd, converted here); what went wrong, or "" when it worked."""
     dump = target.with_suffix(".xwd")
-    with dump.open("wb") as stream:
-        emulator.run(["xwd", "-root", "-silent"], stdout=stream, check=False)
-    with contextlib.suppress(Exception):
+    try:
+        with dump.open("wb") as stream:
+            result = emulator.run(
+                ["xwd", "-root", "-silent"], stdout=stream, stderr=subprocess.PIPE, check=False
+            )
+        if result.returncode != 0:
+            return f"xwd exit {result.returncode}: {result.stderr.decode(errors='replace')[-200:]}"
         target.write_bytes(xwd_to_png(dump.read_bytes()))
-    dump.unlink(missing_ok=True)
+        return ""
+    except (OSError, BuildError, struct.error) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        dump.unlink(missing_ok=True)
 
 
 def xwd_to_png(data: bytes) -> bytes:
-    """A 24/32-bit ZPixmap XWD dump (what Xvfb's root window gives) as a PNG."""
+    """A true-colour ZPixmap XWD dump (what Xvfb's root window gives) as a PNG."""
     header = struct.unpack_from(">25I", data, 0)
     header_size, width, height = header[0], header[4], header[5]
-    bits_per_pixel, bytes_per_line, ncolors = header[11], header[12], header[19]
-    if bits_per_pixel != 32:
-        raise BuildError("unexpected XWD depth")
-    little = header[7] == 0  # byte_order LSBFirst
+    bytes_per_line, ncolors = header[12], header[19]
+    step = header[11] // 8  # bits per pixel: 32 (24-bit colour and a spare byte) or 24 (packed)
+    if header[2] != 2 or step not in (3, 4) or bytes_per_line < step * width:
+        raise BuildError(f"unexpected XWD header {header[:13]}")
+    red, green, blue = (0, 1, 2) if header[7] else (2, 1, 0)  # MSBFirst or LSBFirst byte order
+    if header[7] and step == 4:
+        red, green, blue = 1, 2, 3
     pixels = data[header_size + 12 * ncolors :]
+    tables = [bytes(range(256))] * 3
+    if header[13] == 5 and ncolors >= 256:  # DirectColor (Wine sets one): each channel indexes the colormap
+        colours = [struct.unpack_from(">IHHH", data, header_size + 12 * index) for index in range(256)]
+        tables = [bytes(colour[channel] >> 8 for colour in colours) for channel in (1, 2, 3)]
     rows = []
     for y in range(height):
-        line = pixels[y * bytes_per_line : y * bytes_per_line + 4 * width]
-        if little:
-            rgb = bytearray(3 * width)
-            rgb[0::3], rgb[1::3], rgb[2::3] = line[2::4], line[1::4], line[0::4]
-        else:
-            rgb = bytearray(3 * width)
-            rgb[0::3], rgb[1::3], rgb[2::3] = line[1::4], line[2::4], line[3::4]
+        line = pixels[y * bytes_per_line : y * bytes_per_line + step * width]
+        rgb = bytearray(3 * width)
+        rgb[0::3] = line[red::step].translate(tables[0])
+        rgb[1::3] = line[green::step].translate(tables[1])
+        rgb[2::3] = line[blue::step].translate(tables[2])
         rows.append(b"\0" + bytes(rgb))
 
     def chunk(kind: bytes, body: bytes) -> bytes:
