@@ -210,6 +210,15 @@ class Emulator:
             run(["umount", "-R", "-l", str(target)], check=False)
 
 
+def unmount_under(folder: Path) -> None:
+    """Unmount whatever is mounted inside `folder`, deepest first, so that deleting it cannot reach /dev."""
+    with contextlib.suppress(OSError):
+        mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
+        inside = [m for m in mounts if m.startswith(str(folder) + "/")]
+        for mount in sorted(inside, key=len, reverse=True):
+            run(["umount", "-l", mount], check=False)
+
+
 def prepare_chroot() -> None:
     """Debian 13 with Wine 10, made once with debootstrap (minbase) and kept in the build cache."""
     stamp = CHROOT / ".idi-share-packages"
@@ -222,6 +231,7 @@ def prepare_chroot() -> None:
             say("Installing debootstrap on the host ...")
             run(["apt-get", "install", "-y", "-qq", "debootstrap"], stdout=subprocess.DEVNULL)
         partial = CACHE / "trixie.partial"
+        unmount_under(partial)  # a debootstrap stopped half-way may leave /proc or /sys mounted there
         shutil.rmtree(partial, ignore_errors=True)
         (CACHE / "debootstrap-cache").mkdir(parents=True, exist_ok=True)
         say(f"Making a Debian 13 chroot (debootstrap --variant=minbase, {mirror}) ...")
@@ -536,6 +546,7 @@ def prepare_python(emulator: Emulator, wheels: Path) -> Path:
     stamp = python_dir / ".idi-share-installed"
     digest = sha256(requirements) + PYTHON_EMBED_SHA256
     if stamp.exists() and stamp.read_text() == digest:
+        verify_signatures(emulator, python_dir)
         return python_dir
     shutil.rmtree(python_dir, ignore_errors=True)
     python_dir.mkdir(parents=True)
