@@ -229,6 +229,7 @@ def prepare_chroot() -> None:
     if not (CHROOT / "usr" / "bin" / "apt-get").exists():
         if not shutil.which("debootstrap"):
             say("Installing debootstrap on the host ...")
+            run(["apt-get", "update", "-qq"])
             run(["apt-get", "install", "-y", "-qq", "debootstrap"], stdout=subprocess.DEVNULL)
         partial = CACHE / "trixie.partial"
         unmount_under(partial)  # a debootstrap stopped half-way may leave /proc or /sys mounted there
