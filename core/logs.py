@@ -3,11 +3,16 @@
 Log lines are written by our own code, which logs counts, rule ids and file names only. Exceptions are
 the risk: their messages often quote a cell value ("could not convert 'Aroha'"). So tracebacks are logged
 as the exception's type and the code locations only, never its message.
+
+Third-party libraries that log their own failures (paramiko's "Socket exception", "Incompatible ssh
+peer") log into the same file and never to the console, where the command line promises one plain line.
+The log files are created readable by their owner only.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -15,7 +20,22 @@ from pathlib import Path
 from core.paths import log_dir
 
 LOG_NAME = "idi-share.log"
+LOGGERS = ("idi_share", "paramiko")  # ours, and the third-party ones that log failures of their own
+LOG_FILE_MODE = 0o600
 _handler: RotatingFileHandler | None = None
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files (the current one and each new one after a rotation) only the owner reads."""
+
+    def _open(self):
+        def opener(path: str, flags: int) -> int:
+            descriptor = os.open(path, flags, LOG_FILE_MODE)
+            if hasattr(os, "fchmod"):  # a file an older version created with the default permissions
+                os.fchmod(descriptor, LOG_FILE_MODE)
+            return descriptor
+
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=opener)
 
 
 class ValueFreeFormatter(logging.Formatter):
@@ -46,9 +66,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
     path = log_file()
     if _handler is None or Path(_handler.baseFilename) != path:
         if _handler is not None:
-            logging.getLogger("idi_share").removeHandler(_handler)
-        _handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            for name in LOGGERS:
+                logging.getLogger(name).removeHandler(_handler)
+        _handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         _handler.setFormatter(ValueFreeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger("idi_share").addHandler(_handler)
+        for name in LOGGERS:
+            logging.getLogger(name).addHandler(_handler)
     logging.getLogger("idi_share").setLevel(level)
+    logging.getLogger("paramiko").setLevel(max(level, logging.INFO))
     return path

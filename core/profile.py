@@ -7,7 +7,11 @@ so that a newer colleague's or a privacy officer's additions are never lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,14 @@ GENDER_CODES = ("male", "female", "another", "unknown")
 ROWS_WITH_ERRORS = ("block", "exclude")
 SFTP_AUTH = ("password", "key")
 SECRET_KEYS = ("password", "passphrase", "secret", "private_key", "token")
+FINGERPRINT_LENGTHS = (40, 64)  # OpenPGP v4 and v6 fingerprints, in hex digits
+# The file-name pattern: only these strftime codes (no locale words that could hold odd characters).
+DATE_CODES = re.compile(r"(?:%[YmdyjHMSUW%])*")
+UNSAFE_NAME_CHARS = re.compile(r'[\\/:*?"<>|]')
+WINDOWS_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{device}{number}" for device in ("COM", "LPT") for number in (*"123456789", "¹", "²", "³")
+}
+MAX_FILE_NAME_LENGTH = 200
 
 DEFAULT_OUTPUT_COLUMNS = {
     "identifier": "identifier",
@@ -73,6 +85,8 @@ class SftpSettings:
     auth: str = "password"
     key_file: Path | None = None
     host_key_sha256: str | None = None
+    drop_box: bool = False  # an upload-only folder that refuses renames: write straight to the final name
+    step_timeout: float | None = None  # "timeout_seconds": how long a step may wait for the server
 
 
 @dataclass
@@ -219,6 +233,8 @@ def _output_from(data: Any, where: str) -> OutputSettings:
     out = OutputSettings()
     if "file_name" in data:
         out.file_name = _text(data["file_name"], "output.file_name", where)
+        problem = file_name_template_problem(out.file_name)
+        _require(problem is None, where, f'"output.file_name" {problem}')
     columns = data.get("columns") or {}
     _require(isinstance(columns, dict), where, '"output.columns" must map fields to column names.')
     for key, name in columns.items():
@@ -247,19 +263,96 @@ def _encryption_from(data: Any, where: str, base: Path | None) -> EncryptionSett
     _require(isinstance(data, dict), where, '"encryption" must be an object.')
     method = data.get("method", "openpgp")
     _require(method == "openpgp", where, '"encryption.method" must be "openpgp".')
-    fingerprint = data.get("recipient_fingerprint")
+    fingerprint = data.get("recipient_fingerprint") or None
     _require(
         fingerprint is None or isinstance(fingerprint, str),
         where,
         '"encryption.recipient_fingerprint" must be text.',
     )
-    return EncryptionSettings(
-        method=method,
-        recipient_key_file=_optional_path(
-            data.get("recipient_key_file"), "encryption.recipient_key_file", where, base
-        ),
-        recipient_fingerprint=fingerprint,
+    key_file = _optional_path(data.get("recipient_key_file"), "encryption.recipient_key_file", where, base)
+    # Without the fingerprint, anyone who could swap the key file would receive the data unnoticed.
+    _require(
+        key_file is None or fingerprint is not None,
+        where,
+        '"encryption.recipient_fingerprint" is needed with a key file: copy the fingerprint Stats NZ gave '
+        "you for their key, so a different key file is never used without a word.",
     )
+    if fingerprint is not None:
+        cleaned = "".join(fingerprint.split()).upper().removeprefix("0X")
+        _require(
+            len(cleaned) in FINGERPRINT_LENGTHS and all(char in string.hexdigits for char in cleaned),
+            where,
+            '"encryption.recipient_fingerprint" must be the key\'s full fingerprint (40 or 64 letters A-F and '
+            "digits, spaces allowed), as Stats NZ gave it.",
+        )
+    return EncryptionSettings(method=method, recipient_key_file=key_file, recipient_fingerprint=fingerprint)
+
+
+def file_name_template_problem(pattern: str) -> str | None:
+    """Why a file-name pattern cannot be used (words to follow the key's name), or None when it can.
+
+    Only `{organisation_code}` and `{date:...}` with plain strftime codes are filled in: `str.format` would
+    otherwise reach attributes (`{date.__class__}`) or pad with any character.
+    """
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return "has an unmatched { or }: use {organisation_code} and {date:%Y%m%d} only."
+    for literal, name, spec, conversion in parts:
+        if _has_unsafe_characters(literal):
+            return (
+                "holds a folder separator, a control character or an invisible formatting character: use "
+                "letters, digits, dashes and underscores around {organisation_code} and {date:%Y%m%d}."
+            )
+        if name is None:
+            continue
+        if conversion or name not in ("organisation_code", "date"):
+            return f"names {{{name}}}: use only {{organisation_code}} and {{date:%Y%m%d}}."
+        if name == "organisation_code" and spec:
+            return "may not format {organisation_code}: write it as {organisation_code}."
+        if name == "date" and (not spec or DATE_CODES.fullmatch(spec) is None):
+            return (
+                "formats the date with codes other than %Y, %m, %d, %y, %j, %H, %M, %S, %U and %W, for "
+                "example {date:%Y%m%d}."
+            )
+    return None
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why a filled-in file name is unsafe on Windows or a server, or None when it is a plain name."""
+    if not name or name.startswith("."):
+        return "is empty or starts with a dot"
+    if len(name) > MAX_FILE_NAME_LENGTH:
+        return f"is longer than {MAX_FILE_NAME_LENGTH} characters"
+    if _has_unsafe_characters(name):
+        return "holds a folder separator, a control character or an invisible formatting character"
+    if name[-1] in ". ":
+        return "ends with a dot or a space, which Windows drops"
+    if name.split(".")[0].rstrip(" ").upper() in WINDOWS_DEVICE_NAMES:
+        return "is a name Windows keeps for a device (such as CON or NUL)"
+    return None
+
+
+def _has_unsafe_characters(text: str) -> bool:
+    """Separators and characters Windows refuses, control characters, and invisible ones (bidi overrides)."""
+    return UNSAFE_NAME_CHARS.search(text) is not None or any(
+        unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in text
+    )
+
+
+def fill_file_name(pattern: str, organisation_code: str, today: dt.date) -> str:
+    """The pattern filled in and checked; an `InputError` that says what to change otherwise."""
+    problem = file_name_template_problem(pattern)
+    if problem is not None:
+        raise InputError(f'The profile\'s output file name "{pattern}" {problem}')
+    name = pattern.format(organisation_code=organisation_code or "supply", date=today)
+    problem = file_name_problem(name)
+    if problem is not None:
+        raise InputError(
+            f'The output file name "{name}" {problem}: use letters, digits, dashes and underscores in the '
+            "organisation code and the profile's file name, for example {organisation_code}_{date:%Y%m%d}.csv."
+        )
+    return name
 
 
 def _sftp_from(data: Any, where: str, base: Path | None) -> SftpSettings | None:
@@ -277,6 +370,19 @@ def _sftp_from(data: Any, where: str, base: Path | None) -> SftpSettings | None:
     _require(auth in SFTP_AUTH, where, '"sftp.auth" must be "password" or "key".')
     key_file = _optional_path(data.get("key_file"), "sftp.key_file", where, base)
     _require(auth != "key" or key_file is not None, where, '"sftp.key_file" is needed when "auth" is "key".')
+    drop_box = data.get("drop_box", False)
+    _require(isinstance(drop_box, bool), where, '"sftp.drop_box" must be true or false.')
+    step_timeout = data.get("timeout_seconds")
+    _require(
+        step_timeout is None
+        or (
+            isinstance(step_timeout, int | float)
+            and not isinstance(step_timeout, bool)
+            and 0 < step_timeout <= 300
+        ),
+        where,
+        '"sftp.timeout_seconds" must be a number of seconds from 1 to 300 (leave it out for the default, 12).',
+    )
     return SftpSettings(
         host=host,
         port=port,
@@ -285,6 +391,8 @@ def _sftp_from(data: Any, where: str, base: Path | None) -> SftpSettings | None:
         auth=auth,
         key_file=key_file,
         host_key_sha256=data.get("host_key_sha256") or None,
+        drop_box=drop_box,
+        step_timeout=step_timeout,
     )
 
 
@@ -364,6 +472,10 @@ def profile_to_dict(profile: SupplyProfile) -> dict[str, Any]:
             key_file=_relative(s.key_file, base),
             host_key_sha256=s.host_key_sha256,
         )
+        if s.drop_box or "drop_box" in sftp:
+            sftp["drop_box"] = s.drop_box
+        if s.step_timeout is not None:
+            sftp["timeout_seconds"] = s.step_timeout
         data["sftp"] = sftp
     if profile.frequency:
         data["frequency"] = profile.frequency

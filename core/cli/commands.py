@@ -196,7 +196,8 @@ def _describe_prepared(prepared: PreparedSupply) -> None:
         rows = ", ".join(str(r) for r in extract.left_out_rows[:10])
         more = " ..." if len(extract.left_out_rows) > 10 else ""
         print(f"Left out because they have errors: {plural(extract.rows_left_out, 'row')}: {rows}{more}")
-    print(f"Encrypted for Stats NZ key {prepared.recipient.display_fingerprint}")
+    recipient = prepared.recipient
+    print(f"Encrypted for: {recipient.holder}, key fingerprint {recipient.display_fingerprint}")
 
 
 def _secret_for(profile: SupplyProfile) -> str | None:
@@ -216,8 +217,12 @@ def _secret_for(profile: SupplyProfile) -> str | None:
 
 def _pin_host_key(profile: SupplyProfile, error: HostKeyUnknown, assume_yes: bool) -> bool:
     """First connection: show the fingerprint, and pin it in the profile only when a person confirms it."""
+    if assume_yes or profile.path is None or not sys.stdin or not sys.stdin.isatty():
+        print(f"{error} Nothing was sent.", file=sys.stderr)
+        return False
     print(str(error), file=sys.stderr)
-    if assume_yes or profile.path is None or not _confirm("Does it match the fingerprint Stats NZ gave you?"):
+    if not _confirm("Does it match the fingerprint Stats NZ gave you?"):
+        print("Nothing was sent.", file=sys.stderr)
         return False
     profile.sftp.host_key_sha256 = error.fingerprint
     save_profile(profile, profile.path)
@@ -228,7 +233,7 @@ def _pin_host_key(profile: SupplyProfile, error: HostKeyUnknown, assume_yes: boo
 def run_send(args: argparse.Namespace) -> int:
     # Sending pulls in paramiko, cryptography and pysequoia: imported here so `check` starts faster.
     from core.sending.extract import SupplyBlocked
-    from core.sending.supply import prepare_supply, save_supply, send_supply, sftp_target
+    from core.sending.supply import ReceiptNotSaved, prepare_supply, save_supply, send_supply, sftp_target
     from core.sending.transfer import HostKeyUnknown
 
     as_of = parse_as_of(args.as_of)
@@ -243,32 +248,46 @@ def run_send(args: argparse.Namespace) -> int:
     _describe_prepared(prepared)
     status = EXIT_PROBLEMS if prepared.result.has_error.any() else EXIT_OK
     if args.output_only:
-        receipt, path = save_supply(prepared, Path(args.output_only))
+        try:
+            receipt, path = save_supply(prepared, Path(args.output_only))
+        except ReceiptNotSaved as unsaved:
+            print(str(unsaved), file=sys.stderr)
+            return status
         print(f"Saved the encrypted file as {path}. Nothing was uploaded.")
         return status
     target = sftp_target(profile)
     if not args.yes and not _confirm(f"Send it to {target.server}?"):
         raise InputError("Nothing was sent. Run again with --yes to send without being asked.")
     secret = _secret_for(profile)
+    progress = _progress_printer()
     for _ in range(2):
         try:
-            receipt = send_supply(prepared, secret, progress=_progress_printer())
+            receipt = send_supply(prepared, secret, progress=progress)
             break
         except HostKeyUnknown as unknown:
+            _end_progress_line(progress)
             if not _pin_host_key(profile, unknown, args.yes):
-                print("Nothing was sent.", file=sys.stderr)
                 return EXIT_SEND_FAILED
+        except ReceiptNotSaved as unsaved:
+            _end_progress_line(progress)
+            print(str(unsaved), file=sys.stderr)
+            return status
         except SendError as error:
-            print(f"\n{error}", file=sys.stderr)
+            _end_progress_line(progress)
+            print(str(error), file=sys.stderr)
             return EXIT_SEND_FAILED
+    _end_progress_line(progress)
     print(
-        f"\nSent {receipt.file_name} to {receipt.server} ({plural(receipt.rows_sent, 'row')}). Receipt saved."
+        f"Sent {receipt.file_name} to {receipt.server} ({plural(receipt.rows_sent, 'row')}). Receipt saved."
     )
     return status
 
 
 def _progress_printer():
-    """Progress on the terminal (stderr), at most every 10%."""
+    """Progress on a terminal (stderr), at most every 10%; none when stderr is a file or a pipe, which
+    then carries only the one line that says what went wrong."""
+    if not sys.stderr.isatty():
+        return None
     shown = [-1]
 
     def show(done: int, total: int) -> None:
@@ -278,6 +297,12 @@ def _progress_printer():
             print(f"\rUploading... {percent}%", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def _end_progress_line(progress) -> None:
+    """Finish the progress line on the terminal, so what follows starts on a line of its own."""
+    if progress is not None:
+        print(file=sys.stderr)
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -297,6 +322,10 @@ def run_history(args: argparse.Namespace) -> int:
         )
         if receipt.outcome not in ("sent", "saved") and receipt.message:
             print(f"    {receipt.message}")
+        elif receipt.left_on_server:
+            print(
+                f"    Temporary file left on the server (removed at the next send): {', '.join(receipt.left_on_server)}"
+            )
     if stored.skipped_lines:
         print(
             f"Note: line(s) {', '.join(map(str, stored.skipped_lines))} of the receipts file could not be read."

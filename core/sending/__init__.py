@@ -2,5 +2,7 @@
 
 The plaintext extract lives only in memory; secrets only in the credential store. Entry points:
 `supply.prepare_supply` then `supply.send_supply` or `supply.save_supply`, `history` (receipts),
-`credentials`. Takes results from `checking`; nothing earlier imports this stage.
+`credentials`. `transfer` does the upload (deadlines, cancel, retries), `journal` remembers temporary files
+left on a server until the next connection removes them, `key_files` reads key files safely. Takes
+results from `checking`; nothing earlier imports this stage.
 """

@@ -4,14 +4,15 @@ Secrets live under the service `IDI Share` and the name `username@host:port`, an
 the profile, settings, logs or exception texts. When keyring has no secure store to offer (its `fail` or
 `null` backends, a plain-text `keyrings.alt` file, anything it ranks at priority 0 or below) this module
 says so instead of storing the secret somewhere weaker; the app then asks for the secret each time.
-Headless runs may take the secret from `IDI_SHARE_SFTP_SECRET` when the store has none.
+Headless runs may take the secret from `IDI_SHARE_SFTP_SECRET` when the store has none; the variable is
+removed from the process environment as soon as it is read, so no child process or crash report sees it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -94,9 +95,13 @@ def delete_secret(username: str, host: str, port: int) -> bool:
 
 
 def secret_for_send(
-    username: str, host: str, port: int, environ: Mapping[str, str] = os.environ
+    username: str, host: str, port: int, environ: MutableMapping[str, str] = os.environ
 ) -> str | None:
-    """The store's secret, else `IDI_SHARE_SFTP_SECRET` (headless runs), else None (ask the user)."""
+    """The store's secret, else `IDI_SHARE_SFTP_SECRET` (headless runs), else None (ask the user).
+
+    The variable leaves `environ` here whichever is used: it is read once and held only by the caller.
+    """
+    from_environment = environ.pop(SECRET_ENV_VAR, None) or None
     store = _secure_store()
     if store is not None:
         try:
@@ -106,7 +111,7 @@ def secret_for_send(
             secret = None
         if secret:
             return secret
-    return environ.get(SECRET_ENV_VAR) or None
+    return from_environment
 
 
 def is_secure_backend(backend: KeyringBackend) -> bool:

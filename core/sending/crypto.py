@@ -20,8 +20,8 @@ import pysequoia
 from pysequoia.packet import PacketPile, SignatureType, Tag
 
 from core.errors import InputError
+from core.sending.key_files import read_key_file
 
-MAX_KEY_FILE_BYTES = 16 * 1024 * 1024
 SECRET_TAGS = (Tag.SecretKey, Tag.SecretSubkey)
 SELF_CERTIFICATIONS = (
     SignatureType.PositiveCertification,
@@ -45,6 +45,11 @@ class RecipientKey:
     @property
     def display_fingerprint(self) -> str:
         return format_fingerprint(self.fingerprint)
+
+    @property
+    def holder(self) -> str:
+        """Whose key this is, as its first user id says ("Stats NZ IDI <idi@stats.govt.nz>")."""
+        return self.user_ids[0] if self.user_ids else "no name or e-mail in the key"
 
 
 @dataclass
@@ -98,7 +103,13 @@ def load_recipient_key(path: Path, expected_fingerprint: str | None) -> Recipien
             f"profile expects {format_fingerprint(expected_fingerprint)}: check with Stats NZ which key is "
             "current before changing either."
         )
-    return _checked_recipient(cert, fingerprint, datetime.now(UTC))
+    try:
+        return _checked_recipient(cert, fingerprint, datetime.now(UTC))
+    except RuntimeError as error:  # Sequoia's policy refuses weak algorithms (RSA-1024, SHA-1 bindings)
+        raise InputError(
+            f"The recipient key {format_fingerprint(fingerprint)} in {path.name} cannot be used safely "
+            f"({_policy_reason(error)}): ask Stats NZ for their current public key."
+        ) from None
 
 
 def encrypt_for(recipient: RecipientKey, plaintext: bytes) -> bytes:
@@ -118,25 +129,7 @@ def encrypt_for(recipient: RecipientKey, plaintext: bytes) -> bytes:
 
 
 def _read_key_file(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_KEY_FILE_BYTES:
-            raise InputError(
-                f"{path.name} is too large to be a public key: choose Stats NZ's public key file."
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            f"The recipient key file {path} does not exist: check the profile's key file, or ask Stats NZ "
-            "for their public key."
-        ) from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a key file: choose Stats NZ's public key file.") from None
-    except OSError as error:
-        raise InputError(
-            f"The recipient key file {path} could not be read ({error.strerror or error}): check that it "
-            "exists and that you may open it."
-        ) from None
+    return read_key_file(path, "recipient key")
 
 
 def _not_a_key(path: Path) -> InputError:
@@ -310,6 +303,16 @@ def _recipient_key_id(body: bytes | None) -> str | None:
     if body[0] == 6 and len(body) >= 3 and body[1] > 1:
         return body[3 : 2 + body[1]].hex().upper()
     return None
+
+
+def _policy_reason(error: Exception) -> str:
+    """The sentence that says why, from Sequoia's "Caused by:" chain, without its stack trace."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    if "Caused by:" in lines:
+        cause = lines[lines.index("Caused by:") + 1 :]
+        if cause and cause[0]:
+            return cause[0].removeprefix("0: ")
+    return _first_line(error)
 
 
 def _first_line(error: Exception) -> str:

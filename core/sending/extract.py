@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from core.checking.check import CheckResult
-from core.errors import InputError
+from core.profile import fill_file_name
 
 FIELD_ORDER = (
     "identifier",
@@ -30,7 +29,6 @@ FIELD_ORDER = (
     "record_id",
 )
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
-UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 class SupplyBlocked(Exception):
@@ -56,21 +54,8 @@ class Extract:
 
 
 def extract_file_name(result: CheckResult, today: dt.date) -> str:
-    """The profile's file name pattern filled in; anything that could leave the folder is refused."""
-    pattern = result.profile.output.file_name
-    try:
-        name = pattern.format(organisation_code=result.profile.organisation_code or "supply", date=today)
-    except (KeyError, IndexError, ValueError) as error:
-        raise InputError(
-            f'The profile\'s output file name "{pattern}" cannot be filled in. Use only '
-            "{organisation_code} and {date:%Y%m%d} in it."
-        ) from error
-    if not name or UNSAFE_IN_FILE_NAME.search(name) or name.startswith("."):
-        raise InputError(
-            f'The profile\'s output file name "{name}" is not a plain file name. Use letters, digits, '
-            "dashes and underscores, for example {organisation_code}_{date:%Y%m%d}.csv."
-        )
-    return name
+    """The profile's file name pattern filled in; anything unsafe on Windows or a server is refused."""
+    return fill_file_name(result.profile.output.file_name, result.profile.organisation_code, today)
 
 
 def extract_columns(result: CheckResult) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from core import paths
 
 RECEIPTS_FILE = "receipts.jsonl"
 OUTCOMES = ("sent", "saved", "failed", "cancelled")
+LIST_FIELDS = ("temporary_files", "left_on_server")
 
 log = logging.getLogger("idi_share.history")
 
@@ -43,13 +44,21 @@ class Receipt:
     outcome: str
     message: str = ""
     time: str = field(default_factory=utc_now)
+    # Every temporary file name the upload created on the server, and those it could not remove (the
+    # local journal keeps those until the next connection removes them). Names, never contents.
+    temporary_files: tuple[str, ...] = ()
+    left_on_server: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {self.outcome!r}")
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name.startswith("rows_"):
+            if item.name in LIST_FIELDS:
+                if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                    raise TypeError(f"{item.name} must be a list of names, not {value!r}")
+                object.__setattr__(self, item.name, tuple(value))
+            elif item.name.startswith("rows_"):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise TypeError(f"{item.name} must be a count, not {value!r}")
             elif not isinstance(value, str):
@@ -80,7 +89,10 @@ def receipts_path() -> Path:
 def append_receipt(receipt: Receipt) -> Path:
     """Add one line and flush it to disk, so a receipt survives a crash right after sending."""
     path = receipts_path()
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # its owner's eyes only
+    if hasattr(os, "fchmod"):  # a file an older version created with the default permissions
+        os.fchmod(descriptor, 0o600)
+    with open(descriptor, "a", encoding="utf-8", newline="\n") as handle:
         handle.write(receipt.to_json() + "\n")
         handle.flush()
         os.fsync(handle.fileno())

@@ -22,8 +22,15 @@ from core.errors import InputError, SendError
 from core.profile import SupplyProfile
 from core.sending.crypto import RecipientKey, encrypt_for, load_recipient_key
 from core.sending.extract import Extract, build_extract
-from core.sending.history import Receipt, append_receipt
-from core.sending.transfer import HostKeyUnknown, ProgressCallback, SendCancelled, SftpTarget, upload
+from core.sending.history import Receipt, append_receipt, receipts_path
+from core.sending.transfer import (
+    HostKeyUnknown,
+    ProgressCallback,
+    SendCancelled,
+    SftpTarget,
+    TransferError,
+    upload,
+)
 
 ENCRYPTED_SUFFIX = ".gpg"
 
@@ -41,11 +48,17 @@ class PreparedSupply:
 
 
 def recipient_for(profile: SupplyProfile) -> RecipientKey:
+    """Stats NZ's key from the profile's key file, checked against the fingerprint on every send."""
     encryption = profile.encryption
     if encryption is None or encryption.recipient_key_file is None:
         raise InputError(
             "The profile has no recipient key, so the file cannot be encrypted. Add Stats NZ's public key "
             'file to the profile ("encryption": {"recipient_key_file": ...}) or choose it in Settings.'
+        )
+    if not encryption.recipient_fingerprint:
+        raise InputError(
+            "The profile names a recipient key file but not its fingerprint, so a different key could be used "
+            "without a word: add the fingerprint Stats NZ gave you (encryption.recipient_fingerprint)."
         )
     return load_recipient_key(encryption.recipient_key_file, encryption.recipient_fingerprint)
 
@@ -76,10 +89,32 @@ def sftp_target(profile: SupplyProfile) -> SftpTarget:
             "The profile has no server to send to. Add the SFTP details Stats NZ gave you to the profile "
             '("sftp": host, port, username, remote_dir), or save the encrypted file instead.'
         )
-    return SftpTarget(**dataclasses.asdict(settings))
+    fields = {key: value for key, value in dataclasses.asdict(settings).items() if value is not None}
+    return SftpTarget(**fields)
 
 
-def _receipt(prepared: PreparedSupply, outcome: str, server: str, host_key: str, message: str) -> Receipt:
+class ReceiptNotSaved(InputError):
+    """The file arrived (or was saved), but its receipt could not be written: `receipt` is what was meant."""
+
+    def __init__(self, receipt: Receipt, error: OSError) -> None:
+        where = receipts_path()
+        super().__init__(
+            f"{receipt.file_name} arrived at {receipt.server or 'its folder'}, but its receipt could not be saved "
+            f"in {where} ({error.strerror or type(error).__name__}): note today's date and the file name, check "
+            "that folder, and do not send the file again."
+        )
+        self.receipt = receipt
+
+
+def _receipt(
+    prepared: PreparedSupply,
+    outcome: str,
+    server: str,
+    host_key: str,
+    message: str,
+    temporary_files: tuple[str, ...] = (),
+    left_on_server: tuple[str, ...] = (),
+) -> Receipt:
     return Receipt(
         profile=prepared.result.profile.name,
         file_name=prepared.file_name,
@@ -91,6 +126,8 @@ def _receipt(prepared: PreparedSupply, outcome: str, server: str, host_key: str,
         host_key_sha256=host_key,
         outcome=outcome,
         message=message,
+        temporary_files=temporary_files,
+        left_on_server=left_on_server,
     )
 
 
@@ -101,7 +138,11 @@ def send_supply(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> Receipt:
-    """Upload the encrypted file; a receipt is written for success and failure alike, then returned or raised."""
+    """Upload the encrypted file; a receipt is written for success and failure alike, then returned or raised.
+
+    A receipt that cannot be written after a good upload raises `ReceiptNotSaved` (the file did arrive);
+    after a failed one, the failure is raised with a sentence saying the receipt is missing too.
+    """
     target = sftp_target(prepared.result.profile)
     try:
         result = upload(
@@ -111,12 +152,30 @@ def send_supply(
         raise  # nothing was attempted: the person is asked to confirm the server's key first
     except SendError as error:
         outcome = "cancelled" if isinstance(error, SendCancelled) else "failed"
-        append_receipt(_receipt(prepared, outcome, target.server, target.host_key_sha256 or "", str(error)))
+        temporary = error.temporary_files if isinstance(error, TransferError) else ()
+        left = error.left_behind if isinstance(error, TransferError) else ()
+        receipt = _receipt(
+            prepared, outcome, target.server, target.host_key_sha256 or "", str(error), temporary, left
+        )
+        try:
+            append_receipt(receipt)
+        except OSError as failure:
+            error.message = f"{error.message.rstrip('.')} (and its receipt could not be saved in {receipts_path()}: {failure.strerror or type(failure).__name__})."
         raise
+    message = f"Uploaded to {result.remote_path}." + (f" Confirmed: {result.note}." if result.note else "")
     receipt = _receipt(
-        prepared, "sent", target.server, result.host_key_sha256, f"Uploaded to {result.remote_path}."
+        prepared,
+        "sent",
+        target.server,
+        result.host_key_sha256,
+        message,
+        result.temporary_files,
+        result.left_behind,
     )
-    append_receipt(receipt)
+    try:
+        append_receipt(receipt)
+    except OSError as failure:
+        raise ReceiptNotSaved(receipt, failure) from None
     return receipt
 
 
@@ -140,5 +199,8 @@ def save_supply(prepared: PreparedSupply, folder: Path) -> tuple[Receipt, Path]:
             "can write to."
         ) from None
     receipt = _receipt(prepared, "saved", "", "", f"Saved as {target.name}.")
-    append_receipt(receipt)
+    try:
+        append_receipt(receipt)
+    except OSError as failure:
+        raise ReceiptNotSaved(receipt, failure) from None
     return receipt, target

@@ -1,35 +1,47 @@
-"""SFTP upload of the encrypted file (paramiko): pinned host key, atomic upload, progress, cancel, retry.
+"""SFTP upload of the encrypted file (paramiko): pinned host key, atomic upload, deadlines, cancel, retry.
 
 The order of every attempt is what keeps a failure harmless:
 
 1. connect and read the server's host key; compare its SHA256 fingerprint with the pinned one before
    anything else (no pin: `HostKeyUnknown`, so the user confirms it; a different key: `HostKeyChanged`),
    so a password is never offered to an impostor;
-2. authenticate with the password, or with an OpenSSH/PEM private key file whose passphrase is the secret
-   (no agent, nothing read from ~/.ssh);
-3. write the bytes to `.{name}.part-<random>` in the remote folder, as pipelined requests, reporting
-   progress and honouring cancel between requests;
-4. check the stored size, then rename to the final name (SFTP rename, which never replaces an existing
-   file); on any failure remove the temporary file, so nothing ever exists under the final name unless
-   the whole file arrived.
+2. authenticate with the password (keyboard-interactive only when its one prompt asks for a password),
+   or with an OpenSSH/PEM private key file whose passphrase is the secret (no agent, nothing from ~/.ssh);
+3. remove temporary files an earlier upload to this server and folder could not remove (`journal`);
+4. write the bytes to `.{name}.part-<random>` (created 0600) as pipelined requests, reporting progress;
+5. check the stored size, then rename to the final name (SFTP rename, which never replaces an existing
+   file); on any failure remove the temporary file, so nothing exists under the final name unless the
+   whole file arrived. An upload-only drop box (`drop_box`) that refuses the rename gets the file
+   written straight under the final name instead.
 
-Transient failures (unreachable, connection lost, short file) are retried with back-off; authentication,
-host key, permission, missing folder and full disk are not. Every failure is a `SendError` subclass with
-a `kind` and a plain message; the secret never appears in a message, a log line or a repr.
+Every step of an attempt has a deadline (`SftpTarget.step_timeout`, restarted by each step and by each
+write the server acknowledges): a watchdog thread closes the connection when it passes, or at once when
+Cancel is pressed, so no paramiko call can hold a send. Transient failures (unreachable, connection lost,
+short file) are retried with back-off, time-outs at most once; authentication, host key, permission,
+missing folder and full disk are not. When the reply to the rename is lost, the next attempt finds the
+final file and accepts it if its size (and hash, where the server offers one) is what was sent. Every
+failure is a `SendError` subclass with a `kind` and a plain message naming the step that failed; the
+secret never appears in a message, a log line or a repr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import io
 import logging
+import os
 import posixpath
 import secrets
+import select
 import socket
 import stat
 import struct
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import paramiko
@@ -39,18 +51,32 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from paramiko.sftp import (
     CMD_EXTENDED,
     CMD_EXTENDED_REPLY,
+    CMD_HANDLE,
+    CMD_OPEN,
     CMD_STATUS,
     CMD_WRITE,
     SFTP_FAILURE,
+    SFTP_FLAG_CREATE,
+    SFTP_FLAG_EXCL,
+    SFTP_FLAG_WRITE,
     SFTP_NO_SUCH_FILE,
     SFTP_OK,
+    SFTP_OP_UNSUPPORTED,
     SFTP_PERMISSION_DENIED,
     SFTPError,
 )
+from paramiko.sftp_attr import SFTPAttributes
 
 from core.errors import InputError, SendError
+from core.sending import journal
+from core.sending.key_files import read_key_file
 
 ProgressCallback = Callable[[int, int], None]
+
+# paramiko logs its own failures ("Socket exception", "Incompatible ssh peer") with tracebacks. With no
+# handler anywhere, Python prints warnings on stderr; this keeps them off the console (core.logs sends
+# them to the log file).
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 # aes-gcm first: one pass for cipher and integrity is the fastest paramiko offers (design.md: ~0.9x of
 # OpenSSH's sftp with it, 0.68x with paramiko's defaults). CBC and 3DES are left out on purpose.
@@ -81,9 +107,35 @@ LARGEST_REQUEST_SIZE = 255 * 1024  # OpenSSH's limit is 256 KiB per message, hea
 IN_FLIGHT_BYTES = 4 * 1024 * 1024
 CHANNEL_PACKET_SIZE = 32 * 1024  # OpenSSH session channel packets; a write header rides in the first
 KEEPALIVE_SECONDS = 15
+# A step with no answer for this long is given up: a silent server costs two of them (one retry), so
+# the send gives up within 30 s; a slow but live link restarts the clock with every acknowledged write.
+STEP_TIMEOUT_SECONDS = 12.0
+MOST_TIMEOUTS = 2  # a time-out is retried once: a server that timed out twice will not answer a third time
+WATCHDOG_TICK = 0.2  # how often the watchdog looks whether its attempt has finished
+UPLOADED_FILE_MODE = 0o600
 SFTP_NO_SPACE_ON_FILESYSTEM = 14  # SFTP v5+ status codes some servers send anyway
 SFTP_QUOTA_EXCEEDED = 15
 DISK_FULL_WORDS = ("no space", "space left", "disk full", "quota", "enospc")
+CONNECT_IN_PROGRESS = {
+    errno.EINPROGRESS,
+    errno.EWOULDBLOCK,
+    errno.EALREADY,
+    getattr(errno, "WSAEWOULDBLOCK", -1),
+}
+
+# What each step was doing, for messages: "The server ... stopped answering while signing in".
+STEPS = {
+    "connect": "while connecting",
+    "banner": "before greeting IDI Share with its SSH banner",
+    "handshake": "while setting up the encrypted connection",
+    "auth": "while signing in",
+    "session": "while starting SFTP",
+    "cleanup": "while removing an earlier temporary file",
+    "folder": "while checking the remote folder",
+    "write": "while the file was being written",
+    "verify": "while checking the size of the file it stored",
+    "rename": "while the finished file was being renamed",
+}
 
 log = logging.getLogger("idi_share.transfer")
 
@@ -92,7 +144,11 @@ log = logging.getLogger("idi_share.transfer")
 
 
 class TransferError(SendError):
-    """A sending failure; `transient` ones are retried, `attempts` says how many were made."""
+    """A sending failure; `transient` ones are retried, `attempts` says how many were made.
+
+    `temporary_files` lists every temporary name this send created on the server; `left_behind` those
+    that could not be removed (recorded in the journal, removed at the next connection).
+    """
 
     kind = "failed"
     transient = False
@@ -102,6 +158,8 @@ class TransferError(SendError):
         if transient is not None:
             self.transient = transient
         self.attempts = 0
+        self.temporary_files: tuple[str, ...] = ()
+        self.left_behind: tuple[str, ...] = ()
 
 
 class Unreachable(TransferError):
@@ -112,6 +170,17 @@ class Unreachable(TransferError):
 class ConnectionLost(TransferError):
     kind = "connection_lost"
     transient = True
+
+
+class TimedOut(TransferError):
+    """The server stopped answering within the step's deadline; `step` says where."""
+
+    kind = "timed_out"
+    transient = True
+
+    def __init__(self, message: str, step: str) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 class UploadIncomplete(TransferError):
@@ -166,6 +235,10 @@ class RemoteFileExists(TransferError):
     kind = "remote_file_exists"
 
 
+class RenameRefused(TransferError):
+    kind = "rename_refused"
+
+
 class RemoteError(TransferError):
     kind = "remote_error"
 
@@ -182,7 +255,12 @@ class SendCancelled(TransferError):
 
 @dataclass(frozen=True)
 class SftpTarget:
-    """Where to send, from the profile's `sftp` section; holds no secret."""
+    """Where to send, from the profile's `sftp` section; holds no secret.
+
+    `drop_box`: the folder is an upload-only drop box that refuses renames (or stat); the file is then
+    written straight under its final name, so a broken upload can leave part of it there.
+    `step_timeout`: seconds a step may go without an answer before the attempt is given up.
+    """
 
     host: str
     port: int = 22
@@ -191,6 +269,8 @@ class SftpTarget:
     auth: str = "password"
     key_file: Path | None = None
     host_key_sha256: str | None = None
+    drop_box: bool = False
+    step_timeout: float = STEP_TIMEOUT_SECONDS
 
     @property
     def server(self) -> str:
@@ -199,22 +279,30 @@ class SftpTarget:
 
 @dataclass(frozen=True)
 class UploadResult:
-    """What arrived where: the final remote path, its size, the server's key and how many attempts it took."""
+    """What arrived where: the final remote path, its size, the server's key and how many attempts it took.
+
+    `temporary_files`: every temporary name created on the server (all renamed or removed unless listed
+    in `left_behind`); `note`: how the arrival was confirmed when it was not the plain rename.
+    """
 
     remote_path: str
     bytes_sent: int
     host_key_sha256: str
     attempts: int
+    temporary_files: tuple[str, ...] = ()
+    left_behind: tuple[str, ...] = ()
+    note: str = ""
 
 
 def fetch_host_key_fingerprint(host: str, port: int, timeout: float = 20) -> str:
     """Connect, read the server's host key fingerprint ("SHA256:..."), disconnect without signing in."""
-    target = SftpTarget(host=host, port=port)
-    transport = _run_stage("connect", target, None, lambda: _open_transport(target, timeout))
-    try:
-        return transport.get_remote_server_key().fingerprint
-    finally:
-        transport.close()
+    target = SftpTarget(host=host, port=port, step_timeout=timeout)
+    with _Watchdog(timeout, None) as watchdog:
+        transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
+        try:
+            return transport.get_remote_server_key().fingerprint
+        finally:
+            transport.close()
 
 
 def fetch_host_key_fingerprints(host: str, port: int, timeout: float = 20) -> dict[str, str]:
@@ -223,15 +311,15 @@ def fetch_host_key_fingerprints(host: str, port: int, timeout: float = 20) -> di
     Stats NZ may publish the fingerprint of their RSA key while `fetch_host_key_fingerprint` reports the
     Ed25519 one paramiko prefers; the pin may be any of these.
     """
-    target = SftpTarget(host=host, port=port)
+    target = SftpTarget(host=host, port=port, step_timeout=timeout)
     found: dict[str, str] = {}
-    for family in HOST_KEY_FAMILIES:
-        transport = _transport_offering(target, timeout, family)
-        if transport is not None:
-            found[transport.get_remote_server_key().get_name()] = (
-                transport.get_remote_server_key().fingerprint
-            )
-            transport.close()
+    with _Watchdog(timeout, None) as watchdog:
+        for family in HOST_KEY_FAMILIES:
+            transport = _transport_offering(target, watchdog, family)
+            if transport is not None:
+                key = transport.get_remote_server_key()
+                found[key.get_name()] = key.fingerprint
+                transport.close()
     return found
 
 
@@ -243,6 +331,19 @@ def normalise_host_key_fingerprint(value: str) -> str:
     return f"SHA256:{cleaned}"
 
 
+@dataclass
+class _SendState:
+    """What one send knows across its attempts."""
+
+    data: bytes
+    remote_name: str
+    progress: ProgressCallback | None
+    cancel: threading.Event | None
+    rename_sent: bool = False  # the rename went out; its reply may have been lost with the connection
+    temporary_files: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)
+
+
 def upload(
     target: SftpTarget,
     secret: str | None,
@@ -252,77 +353,228 @@ def upload(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     retries: int = 3,
-    timeout: float = 20,
+    timeout: float | None = None,
     backoff: float = 1.0,
 ) -> UploadResult:
-    """Send `data` to `remote_dir/remote_name` atomically; `retries` extra attempts for transient failures."""
+    """Send `data` to `remote_dir/remote_name` atomically; `retries` extra attempts for transient failures.
+
+    `timeout` overrides `target.step_timeout` (seconds a step may wait for the server).
+    """
     _check_remote_name(remote_name)
+    if timeout is not None:
+        target = replace(target, step_timeout=timeout)
     key = _load_private_key(target.key_file, secret) if target.auth == "key" else None
-    leftovers: list[str] = []
-    attempt = 0
+    state = _SendState(data, remote_name, progress, cancel)
+    attempt = timeouts = 0
     while True:
         attempt += 1
         try:
             _raise_if_cancelled(cancel)
-            result = _attempt(target, secret, key, data, remote_name, progress, cancel, timeout, leftovers)
-            return replace(result, attempts=attempt)
-        except TransferError as error:
-            error.attempts = attempt
-            if not error.transient or attempt > retries:
-                raise
-            delay = backoff * 2 ** (attempt - 1)
-            log.warning(
-                "Attempt %d to %s failed (%s); retrying in %.1f s.", attempt, target.server, error.kind, delay
+            result = _attempt(target, secret, key, state)
+            return replace(
+                result,
+                attempts=attempt,
+                temporary_files=tuple(state.temporary_files),
+                left_behind=tuple(state.left_behind),
             )
-            if (cancel or threading.Event()).wait(delay):
-                raise SendCancelled() from None
+        except TransferError as error:
+            if cancel is not None and cancel.is_set() and not isinstance(error, SendCancelled):
+                error = SendCancelled()
+            timeouts += isinstance(error, TimedOut)
+            if error.transient and attempt <= retries and timeouts < MOST_TIMEOUTS:
+                delay = backoff * 2 ** (attempt - 1)
+                log.warning(
+                    "Attempt %d to %s failed (%s); retrying in %.1f s.",
+                    attempt,
+                    target.server,
+                    error.kind,
+                    delay,
+                )
+                if not (cancel or threading.Event()).wait(delay):
+                    continue
+                error = SendCancelled()
+            raise _finished_failure(error, attempt, state, target) from None
+
+
+def _finished_failure(
+    error: TransferError, attempt: int, state: _SendState, target: SftpTarget
+) -> TransferError:
+    """The error to raise, with the attempts made and any temporary file that could not be removed."""
+    error.attempts = attempt
+    error.temporary_files = tuple(state.temporary_files)
+    error.left_behind = tuple(state.left_behind)
+    if state.left_behind:
+        where = ", ".join(state.left_behind)
+        error.message = (
+            f"{error.message.rstrip('.')}. A temporary encrypted file could not be removed from "
+            f"{target.server}: {where}; IDI Share removes it at the next send to that folder."
+        )
+    return error
+
+
+# --------------------------------------------------------------------------------------------- watchdog
+
+
+class _Watchdog:
+    """Closes the attempt's connection from its own thread when a step overruns or Cancel is pressed.
+
+    paramiko blocks in many places (banner, key exchange, channel open, SFTP version, each reply), some
+    without any time-out of their own. Closing the socket and transport from outside ends every one of
+    them at once; the step that was running then turns the resulting error into `TimedOut` or
+    `SendCancelled` (see `_run_stage`). `arm` starts a step's clock again.
+    """
+
+    def __init__(self, step_timeout: float, cancel: threading.Event | None) -> None:
+        self.step_timeout = step_timeout
+        self.cancel = cancel or threading.Event()
+        self.step = "connect"
+        self.fired: str | None = None  # "timeout" or "cancel"
+        self.transport: paramiko.Transport | None = None  # the latest one watched, for classifying errors
+        self._deadline = time.monotonic() + step_timeout
+        self._lock = threading.Lock()
+        self._closeables: list[socket.socket | paramiko.Transport] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="idi-share-sftp-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+
+    def arm(self, step: str) -> None:
+        """A new step, or progress within one: it has `step_timeout` seconds from now."""
+        with self._lock:
+            self.step = step
+            self._deadline = time.monotonic() + self.step_timeout
+
+    def watch(self, closeable: socket.socket | paramiko.Transport) -> None:
+        """Close this (a socket or a transport) when the watchdog fires; at once if it has already."""
+        with self._lock:
+            self._closeables.append(closeable)
+            if isinstance(closeable, paramiko.Transport):
+                self.transport = closeable
+            fired = self.fired is not None
+        if fired:
+            _close_quietly(closeable)
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            with self._lock:
+                remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                self._fire("timeout")
+                return
+            if self.cancel.wait(min(remaining, WATCHDOG_TICK)):
+                if not self._done.is_set():
+                    self._fire("cancel")
+                return
+
+    def _fire(self, why: str) -> None:
+        with self._lock:
+            self.fired = why
+            closeables = list(self._closeables)
+        log.info("Closing the connection (%s at step %s).", why, self.step)
+        for closeable in closeables:
+            _close_quietly(closeable)
+
+
+def _close_quietly(closeable: socket.socket | paramiko.Transport) -> None:
+    """Shut a socket down (which wakes a thread blocked reading it) or close a transport; never raise."""
+    try:
+        if isinstance(closeable, socket.socket):
+            with contextlib.suppress(OSError):
+                closeable.shutdown(socket.SHUT_RDWR)
+            closeable.close()
+        else:
+            closeable.close()
+    except Exception:  # closing from another thread races with paramiko's own close; nothing to report
+        log.debug("Closing after a watchdog stop raised.", exc_info=True)
 
 
 # ------------------------------------------------------------------------------------------ one attempt
 
 
 def _attempt(
-    target: SftpTarget,
-    secret: str | None,
-    key: paramiko.PKey | None,
-    data: bytes,
-    remote_name: str,
-    progress: ProgressCallback | None,
-    cancel: threading.Event | None,
-    timeout: float,
-    leftovers: list[str],
+    target: SftpTarget, secret: str | None, key: paramiko.PKey | None, state: _SendState
 ) -> UploadResult:
-    transport, fingerprint = _verified_transport(target, timeout)
-    try:
-        _run_stage("auth", target, transport, lambda: _authenticate(transport, target, secret, key))
-        sftp = _run_stage("session", target, transport, lambda: _open_sftp(transport, timeout))
-        _remove_leftovers(sftp, leftovers)
-        final_path = posixpath.join(target.remote_dir, remote_name)
-        _run_stage("folder", target, transport, lambda: _check_folder(sftp, target, final_path))
-        temp_path = posixpath.join(target.remote_dir, f".{remote_name}.part-{secrets.token_hex(6)}")
-        leftovers.append(temp_path)
+    with _Watchdog(target.step_timeout, state.cancel) as watchdog:
+        transport, fingerprint = _verified_transport(target, watchdog)
         try:
-            _run_stage(
-                "write", target, transport, lambda: _send_file(sftp, temp_path, data, progress, cancel)
-            )
-            _raise_if_cancelled(cancel)
-            _run_stage(
-                "rename", target, transport, lambda: _finish(sftp, target, temp_path, final_path, data)
-            )
-        except BaseException:
-            if transport.is_active() and _remove_quietly(sftp, temp_path):
-                leftovers.remove(temp_path)
-            raise
-        leftovers.remove(temp_path)
-        log.info("Uploaded %d bytes to %s on %s.", len(data), final_path, target.server)
-        return UploadResult(final_path, len(data), fingerprint, attempts=1)
-    finally:
-        transport.close()
+            _run_stage("auth", target, watchdog, lambda: _authenticate(transport, target, secret, key))
+            sftp = _run_stage("session", target, watchdog, lambda: _open_sftp(transport, target))
+            _run_stage("cleanup", target, watchdog, lambda: _remove_leftovers(sftp, target, state))
+            final_path = posixpath.join(target.remote_dir, state.remote_name)
+            if state.rename_sent:
+                arrived = _run_stage(
+                    "verify", target, watchdog, lambda: _arrived(sftp, final_path, state.data)
+                )
+                if arrived:
+                    return UploadResult(final_path, len(state.data), fingerprint, 1, note=arrived)
+            _run_stage("folder", target, watchdog, lambda: _check_folder(sftp, target, final_path))
+            return _upload_once(sftp, transport, target, watchdog, state, final_path, fingerprint)
+        finally:
+            transport.close()
 
 
-def _verified_transport(target: SftpTarget, timeout: float) -> tuple[paramiko.Transport, str]:
+def _upload_once(
+    sftp: paramiko.SFTPClient,
+    transport: paramiko.Transport,
+    target: SftpTarget,
+    watchdog: _Watchdog,
+    state: _SendState,
+    final_path: str,
+    fingerprint: str,
+) -> UploadResult:
+    """Write the temporary file, check it and rename it; remove it (or record it as left) on failure."""
+    temp_path = posixpath.join(target.remote_dir, f".{state.remote_name}.part-{secrets.token_hex(6)}")
+    journal.record(
+        target.server, target.remote_dir, temp_path
+    )  # before it exists: a crash still leaves a note
+    state.temporary_files.append(temp_path)
+    note, writing_final = "", False
+    try:
+        _run_stage("write", target, watchdog, lambda: _send_file(sftp, temp_path, state, watchdog))
+        _raise_if_cancelled(state.cancel)
+        _run_stage("verify", target, watchdog, lambda: _check_size(sftp, target, temp_path, state.data))
+        state.rename_sent = True
+        renamed = _run_stage("rename", target, watchdog, lambda: _rename(sftp, target, temp_path, final_path))
+        if not renamed:  # a drop box that refuses renames: write the final name directly
+            _drop_temporary(sftp, transport, target, temp_path, state)
+            state.rename_sent = False
+            writing_final = True
+            _run_stage("write", target, watchdog, lambda: _send_file(sftp, final_path, state, watchdog))
+            note = "written straight under the final name (the folder is a drop box that refuses renames)"
+    except BaseException:
+        _drop_temporary(sftp, transport, target, temp_path, state)
+        if writing_final and transport.is_active():
+            _remove_quietly(sftp, final_path)  # part of a file under the final name: the drop box's risk
+        raise
+    journal.forget(target.server, temp_path)
+    log.info("Uploaded %d bytes to %s on %s.", len(state.data), final_path, target.server)
+    return UploadResult(final_path, len(state.data), fingerprint, 1, note=note)
+
+
+def _drop_temporary(
+    sftp: paramiko.SFTPClient,
+    transport: paramiko.Transport,
+    target: SftpTarget,
+    temp_path: str,
+    state: _SendState,
+) -> None:
+    """Remove a temporary file now if the connection allows; otherwise it stays in the journal."""
+    if transport.is_active() and _remove_quietly(sftp, temp_path):
+        journal.forget(target.server, temp_path)
+        if temp_path in state.left_behind:
+            state.left_behind.remove(temp_path)
+    elif temp_path not in state.left_behind:
+        state.left_behind.append(temp_path)
+
+
+def _verified_transport(target: SftpTarget, watchdog: _Watchdog) -> tuple[paramiko.Transport, str]:
     """A connected transport whose host key matches the pin; otherwise the matching `HostKey*` error."""
-    transport = _run_stage("connect", target, None, lambda: _open_transport(target, timeout))
+    transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
     presented = transport.get_remote_server_key().fingerprint
     if target.host_key_sha256 is None:
         transport.close()
@@ -335,7 +587,7 @@ def _verified_transport(target: SftpTarget, timeout: float) -> tuple[paramiko.Tr
     for family in HOST_KEY_FAMILIES:
         if negotiated in family:
             continue
-        other = _transport_offering(target, timeout, family)
+        other = _transport_offering(target, watchdog, family)
         if other is not None and other.get_remote_server_key().fingerprint == pinned:
             return other, pinned
         if other is not None:
@@ -344,43 +596,94 @@ def _verified_transport(target: SftpTarget, timeout: float) -> tuple[paramiko.Tr
 
 
 def _transport_offering(
-    target: SftpTarget, timeout: float, family: tuple[str, ...]
+    target: SftpTarget, watchdog: _Watchdog, family: tuple[str, ...]
 ) -> paramiko.Transport | None:
     """A transport that negotiated a host key of this family, or None when the server has no such key.
 
     Only "no acceptable host key" means None: a network failure here must not pass for a changed key.
     """
     try:
-        return _open_transport(target, timeout, host_key_types=family)
+        return _open_transport(target, watchdog, host_key_types=family)
     except paramiko.IncompatiblePeer:
+        if watchdog.fired:
+            raise _stage_error("connect", paramiko.SSHException("stopped"), target, watchdog, None) from None
         return None
-    except Exception as error:
-        raise _classify("connect", error, target, None) from None
+    except (OSError, EOFError, paramiko.SSHException) as error:
+        raise _stage_error("connect", error, target, watchdog, None) from None
+
+
+def _connect_socket(target: SftpTarget, watchdog: _Watchdog) -> socket.socket:
+    """A TCP connection, made without blocking so that the watchdog's deadline and Cancel both stop it."""
+    last_error: OSError | None = None
+    for family, kind, protocol, _, address in socket.getaddrinfo(
+        target.host, target.port, type=socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, protocol)
+        watchdog.watch(sock)
+        try:
+            sock.setblocking(False)
+            code = sock.connect_ex(address)
+            while code in CONNECT_IN_PROGRESS:
+                if watchdog.fired:
+                    raise TimeoutError(errno.ETIMEDOUT, "no answer")
+                _, writable, failed = select.select([], [sock], [sock], WATCHDOG_TICK)
+                if writable or failed:
+                    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                raise OSError(code, os.strerror(code))
+            sock.setblocking(True)
+            return sock
+        except OSError as error:
+            sock.close()
+            last_error = error
+            if watchdog.fired:
+                raise
+    raise last_error or OSError(errno.EHOSTUNREACH, "no address")
 
 
 def _open_transport(
-    target: SftpTarget, timeout: float, host_key_types: tuple[str, ...] | None = None
+    target: SftpTarget, watchdog: _Watchdog, host_key_types: tuple[str, ...] | None = None
 ) -> paramiko.Transport:
-    sock = socket.create_connection((target.host, target.port), timeout=timeout)
+    watchdog.arm("connect")
+    sock = _connect_socket(target, watchdog)
+    watchdog.arm("banner")
     try:
         transport = paramiko.Transport(sock)
     except BaseException:
         sock.close()
         raise
-    transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = timeout
+    watchdog.watch(transport)
+    # paramiko's own time-outs are a backstop only: the watchdog's deadline comes first.
+    backstop = 2 * target.step_timeout + 5
+    transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = backstop
     options = transport.get_security_options()
     options.ciphers = [name for name in PREFERRED_CIPHERS if name in options.ciphers]
     options.digests = [name for name in PREFERRED_MACS if name in options.digests]
     if host_key_types:
         options.key_types = [name for name in host_key_types if name in options.key_types]
     try:
-        transport.start_client(timeout=timeout)
-        transport.get_remote_server_key()  # raises when the handshake timed out
+        transport.start_client(event=(started := threading.Event()))
+        _wait_for_handshake(transport, started, watchdog)
+        transport.get_remote_server_key()  # raises when the handshake failed
     except BaseException:
         transport.close()
         raise
     transport.set_keepalive(KEEPALIVE_SECONDS)
     return transport
+
+
+def _wait_for_handshake(transport: paramiko.Transport, started: threading.Event, watchdog: _Watchdog) -> None:
+    """Wait for banner and key exchange, moving the step from "banner" to "handshake" when the banner came."""
+    while not started.wait(WATCHDOG_TICK / 2):
+        if watchdog.step == "banner" and transport.remote_version:
+            watchdog.arm("handshake")
+        if not transport.is_active():
+            break
+    error = transport.get_exception()
+    if error is not None:
+        raise error
+    if not transport.is_active():
+        raise paramiko.SSHException("the server closed the connection during the handshake")
 
 
 def _authenticate(
@@ -389,7 +692,7 @@ def _authenticate(
     if key is not None:
         remaining = transport.auth_publickey(target.username, key)
     elif secret:
-        remaining = transport.auth_password(target.username, secret)
+        remaining = _authenticate_with_password(transport, target.username, secret)
     else:
         raise AuthenticationFailed(
             f"No password is saved for {target.username} on {target.server}: enter it in Settings "
@@ -402,11 +705,43 @@ def _authenticate(
         )
 
 
-def _open_sftp(transport: paramiko.Transport, timeout: float) -> paramiko.SFTPClient:
+class NotAPasswordPrompt(paramiko.AuthenticationException):
+    """The server's keyboard-interactive prompt asks for something else than the password (a code, say)."""
+
+
+def answer_password_prompt(secret: str) -> Callable[[str, str, list[tuple[str, bool]]], list[str]]:
+    """A keyboard-interactive handler that gives the password only to one hidden prompt that asks for it.
+
+    paramiko's own fallback answers any single prompt with the password, which would hand it to a
+    question such as "Verification code:"; this one refuses instead.
+    """
+
+    def handler(title: str, instructions: str, prompts: list[tuple[str, bool]]) -> list[str]:
+        if not prompts:
+            return []
+        if len(prompts) == 1:
+            text, echo = prompts[0]
+            if "password" in text.lower() and not echo:
+                return [secret]
+        raise NotAPasswordPrompt("the server asked for more than the password")
+
+    return handler
+
+
+def _authenticate_with_password(transport: paramiko.Transport, username: str, secret: str) -> list[str]:
+    try:
+        return transport.auth_password(username, secret, fallback=False)
+    except paramiko.BadAuthenticationType as refused:
+        if "keyboard-interactive" not in refused.allowed_types:
+            raise
+    return transport.auth_interactive(username, answer_password_prompt(secret))
+
+
+def _open_sftp(transport: paramiko.Transport, target: SftpTarget) -> paramiko.SFTPClient:
     sftp = paramiko.SFTPClient.from_transport(transport)
     if sftp is None:
         raise paramiko.SSHException("the server refused the SFTP subsystem")
-    sftp.get_channel().settimeout(timeout)
+    sftp.get_channel().settimeout(2 * target.step_timeout + 5)  # a backstop: the watchdog comes first
     return sftp
 
 
@@ -415,51 +750,123 @@ def _check_folder(sftp: paramiko.SFTPClient, target: SftpTarget, final_path: str
         attributes = sftp.stat(target.remote_dir)
     except FileNotFoundError:
         raise _folder_missing(target) from None
+    except PermissionError:
+        if target.drop_box:
+            return  # a drop box may refuse stat; the exclusive create below still never replaces a file
+        raise
     if not stat.S_ISDIR(attributes.st_mode or 0):
         raise _folder_missing(target)
     try:
         sftp.stat(final_path)
     except FileNotFoundError:
         return
+    except PermissionError:
+        if target.drop_box:
+            return
+        raise
     raise RemoteFileExists(
         f"A file named {posixpath.basename(final_path)} is already in {target.remote_dir} on {target.server}, "
         "so nothing was sent: check with Stats NZ whether it arrived, or change the file name."
     )
 
 
-def _send_file(
-    sftp: paramiko.SFTPClient,
-    path: str,
-    data: bytes,
-    progress: ProgressCallback | None,
-    cancel: threading.Event | None,
-) -> None:
+def _send_file(sftp: paramiko.SFTPClient, path: str, state: _SendState, watchdog: _Watchdog) -> None:
     request_size = _largest_write_accepted(sftp)
-    handle = sftp.open(path, "wx")  # exclusive create: the random name must not already exist
+    handle = _create_exclusive(sftp, path)
     try:
-        _write_pipelined(sftp, handle.handle, data, request_size, progress, cancel)
+        _write_pipelined(sftp, handle, state, request_size, watchdog)
     finally:
-        handle.close()
+        try:
+            sftp._request(paramiko.sftp.CMD_CLOSE, handle)
+        except OSError:
+            if not sftp.get_channel().get_transport().is_active():
+                raise
 
 
-def _finish(
-    sftp: paramiko.SFTPClient, target: SftpTarget, temp_path: str, final_path: str, data: bytes
-) -> None:
-    stored = sftp.stat(temp_path).st_size
+def _create_exclusive(sftp: paramiko.SFTPClient, path: str) -> bytes:
+    """Open a new file for writing, readable by its owner only; refuse when the name exists already.
+
+    paramiko's `open` sends no permissions, so the server's default (often 0644) would apply.
+    """
+    attributes = SFTPAttributes()
+    attributes.st_mode = UPLOADED_FILE_MODE
+    kind, message = sftp._request(
+        CMD_OPEN, path, SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_EXCL, attributes
+    )
+    if kind != CMD_HANDLE:
+        raise SFTPError("Expected handle")
+    return message.get_binary()
+
+
+def _check_size(sftp: paramiko.SFTPClient, target: SftpTarget, temp_path: str, data: bytes) -> None:
+    try:
+        stored = sftp.stat(temp_path).st_size
+    except PermissionError:
+        if target.drop_box:
+            return  # every write was acknowledged in full; a drop box will not say more
+        raise
     if stored != len(data):
         raise UploadIncomplete(
             f"The server {target.server} stored {stored} of {len(data)} bytes; the partial file was removed "
             "and nothing was left under the final name: try again."
         )
+
+
+def _rename(sftp: paramiko.SFTPClient, target: SftpTarget, temp_path: str, final_path: str) -> bool:
+    """Rename the finished file; False when a drop box refused it (the caller then writes directly)."""
     try:
         sftp.rename(temp_path, final_path)  # plain SFTP rename refuses to replace an existing file
-    except OSError:
+    except OSError as error:
+        if not sftp.get_channel().get_transport().is_active():
+            raise
+        if _exists(sftp, final_path) and not _exists(sftp, temp_path):
+            return True  # the server renamed it but reported a failure: the checks in `_arrived` agree
         if _exists(sftp, final_path):
             raise RemoteFileExists(
                 f"A file named {posixpath.basename(final_path)} appeared in {target.remote_dir} on "
                 f"{target.server} while sending, so it was not replaced: check with Stats NZ."
             ) from None
+        code = _status_code(error)
+        if code == SFTP_PERMISSION_DENIED or _status_of(error) == SFTP_OP_UNSUPPORTED:
+            if target.drop_box:
+                return False
+            raise RenameRefused(
+                f"The server {target.server} did not let the finished file be renamed in {target.remote_dir} "
+                f"({_reason(error)}), so nothing was left under the final name: ask Stats NZ whether the "
+                'folder is an upload-only drop box, and if so set "drop_box": true in the profile\'s sftp '
+                "section."
+            ) from None
         raise
+    return True
+
+
+def _arrived(sftp: paramiko.SFTPClient, final_path: str, data: bytes) -> str:
+    """After a lost reply to the rename: how the final file was found to be what was sent, or ""."""
+    try:
+        size = sftp.stat(final_path).st_size
+    except OSError:
+        if not sftp.get_channel().get_transport().is_active():
+            raise
+        return ""
+    if size != len(data):
+        return ""
+    digest = _remote_sha256(sftp, final_path)
+    if digest is None:
+        return "the reply to the rename was lost; the file on the server has the size sent"
+    if digest != hashlib.sha256(data).digest():
+        return ""
+    return "the reply to the rename was lost; the file on the server has the size and SHA-256 hash sent"
+
+
+def _remote_sha256(sftp: paramiko.SFTPClient, path: str) -> bytes | None:
+    """The server's SHA-256 of a file (the check-file extension), or None when it offers none."""
+    try:
+        with sftp.open(path, "r") as handle:
+            return handle.check("sha256")
+    except OSError:
+        if not sftp.get_channel().get_transport().is_active():
+            raise
+        return None
 
 
 # --------------------------------------------------------------------------------- pipelined writing
@@ -495,26 +902,23 @@ class _StatusError(Exception):
 
 
 def _write_pipelined(
-    sftp: paramiko.SFTPClient,
-    handle: bytes,
-    data: bytes,
-    request_size: int,
-    progress: ProgressCallback | None,
-    cancel: threading.Event | None,
+    sftp: paramiko.SFTPClient, handle: bytes, state: _SendState, request_size: int, watchdog: _Watchdog
 ) -> None:
     """Keep several write requests in flight, so the link never waits for a reply before sending more.
 
     paramiko's pipelined `SFTPFile.write` drops the server's error replies; this loop keeps them (through
     paramiko's request/response internals, stable across the pinned version) so a full disk is noticed.
+    Each reply restarts the step's deadline: a slow link is fine, a stalled one is given up.
     """
     replies = _WriteReplies()
+    data, progress = state.data, state.progress
     view = memoryview(data)
     total, offset = len(data), 0
     most_in_flight = max(4, IN_FLIGHT_BYTES // request_size)
     if progress is not None:
         progress(0, total)
     while offset < total or replies.pending:
-        _raise_if_cancelled(cancel)
+        _raise_if_cancelled(state.cancel)
         if replies.failure is not None:
             raise replies.failure
         if offset < total and len(replies.pending) < most_in_flight:
@@ -523,6 +927,13 @@ def _write_pipelined(
             offset = end
             continue
         sftp._read_response()  # one reply, handed to `replies`
+        watchdog.arm("write")
+        if progress is not None:
+            progress(replies.acknowledged, total)
+    if replies.failure is not None:
+        raise replies.failure
+    if replies.acknowledged != total:
+        raise UploadIncomplete(f"The server acknowledged {replies.acknowledged} of {total} bytes: try again.")
         if progress is not None:
             progress(replies.acknowledged, total)
     if replies.failure is not None:
@@ -588,20 +999,47 @@ def _free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:
 # ------------------------------------------------------------------------------------ error handling
 
 
-def _run_stage(stage: str, target: SftpTarget, transport: paramiko.Transport | None, action: Callable):
-    """Run one step, turning whatever paramiko or the network raised into a plain `TransferError`."""
+def _run_stage(stage: str, target: SftpTarget, watchdog: _Watchdog, action: Callable):
+    """Run one step under the watchdog, turning whatever paramiko or the network raised into a plain
+    `TransferError` that names the step."""
+    watchdog.arm(stage)
     try:
         return action()
-    except TransferError:
+    except (HostKeyUnknown, HostKeyChanged):
         raise
-    except (OSError, EOFError, paramiko.SSHException, SFTPError, _StatusError) as error:
-        raise _classify(stage, error, target, transport) from None
+    except (TransferError, OSError, EOFError, paramiko.SSHException, SFTPError, _StatusError) as error:
+        if watchdog.fired is None and isinstance(error, TransferError):
+            raise
+        raise _stage_error(stage, error, target, watchdog, watchdog.transport) from None
+
+
+def _stage_error(
+    stage: str,
+    error: Exception,
+    target: SftpTarget,
+    watchdog: _Watchdog,
+    transport: paramiko.Transport | None,
+) -> TransferError:
+    """A stopped watchdog explains any error that follows it; otherwise the error is classified."""
+    if watchdog.fired == "cancel":
+        return SendCancelled()
+    if watchdog.fired == "timeout":
+        step = watchdog.step
+        return TimedOut(
+            f"The server {target.server} stopped answering {STEPS.get(step, 'while sending')} (nothing for "
+            f"{watchdog.step_timeout:g} seconds), so IDI Share gave up and nothing was left under the final "
+            "name: try again later, and contact Stats NZ if it keeps happening.",
+            step,
+        )
+    return _classify(stage, error, target, transport)
 
 
 def _classify(
     stage: str, error: Exception, target: SftpTarget, transport: paramiko.Transport | None
 ) -> TransferError:
     server = target.server
+    if isinstance(error, TransferError):
+        return error
     if isinstance(error, socket.gaierror):
         return Unreachable(
             f"The server name {target.host} could not be found: check the server name in Settings and the "
@@ -610,6 +1048,11 @@ def _classify(
         )
     if stage == "connect":
         return _connect_failure(error, target)
+    if isinstance(error, NotAPasswordPrompt):
+        return AuthenticationFailed(
+            f"The server {server} asked for more than the password when signing in (a code, perhaps), which "
+            "IDI Share does not answer: ask Stats NZ for a password-only account."
+        )
     if isinstance(error, paramiko.BadAuthenticationType):
         return AuthenticationFailed(
             f"The server {server} does not allow signing in with a {target.auth} for {target.username} (it "
@@ -623,11 +1066,21 @@ def _classify(
             "ask Stats NZ to check the account."
         )
     if transport is None or not transport.is_active() or _is_network_error(error):
-        return ConnectionLost(
-            f"The connection to {server} was lost while sending ({_reason(error)}); nothing was left under "
-            "the final name: try again."
-        )
+        return _connection_lost(stage, error, target)
     return _remote_refusal(stage, error, target, transport)
+
+
+def _connection_lost(stage: str, error: Exception, target: SftpTarget) -> ConnectionLost:
+    if stage == "rename":
+        return ConnectionLost(
+            f"The connection to {target.server} was lost {STEPS['rename']} ({_reason(error)}), so IDI Share "
+            f"could not tell whether it arrived: check with Stats NZ whether it is in {target.remote_dir} "
+            "before sending again."
+        )
+    return ConnectionLost(
+        f"The connection to {target.server} was lost {STEPS.get(stage, 'while sending')} ({_reason(error)}); "
+        "nothing was left under the final name: try again."
+    )
 
 
 def _connect_failure(error: Exception, target: SftpTarget) -> TransferError:
@@ -665,8 +1118,9 @@ def _remote_refusal(
         return _folder_missing(target)
     if code == SFTP_PERMISSION_DENIED:
         return PermissionDenied(
-            f"The server {target.server} does not let {target.username} write to {target.remote_dir}: "
-            "ask Stats NZ to check the account's permissions on that folder."
+            f"The server {target.server} does not let {target.username} write to {target.remote_dir} "
+            f"(refused {STEPS.get(stage, 'while sending')}): ask Stats NZ to check the account's "
+            "permissions on that folder."
         )
     if _looks_like_disk_full(stage, code, text, target, transport):
         return DiskFull(
@@ -674,8 +1128,8 @@ def _remote_refusal(
             "nothing was left under the final name; ask Stats NZ to make room, then send again."
         )
     return RemoteError(
-        f"The server {target.server} refused the upload ({_reason(error)}); nothing was left under the final "
-        "name: try again later, or contact Stats NZ if it keeps happening."
+        f"The server {target.server} refused the upload {STEPS.get(stage, 'while sending')} ({_reason(error)}); "
+        "nothing was left under the final name: try again later, or contact Stats NZ if it keeps happening."
     )
 
 
@@ -698,6 +1152,11 @@ def _looks_like_disk_full(
     finally:
         sftp.close()
     return free is not None and free < 64 * 1024
+
+
+def _status_of(error: Exception) -> int | None:
+    """OP_UNSUPPORTED, which paramiko passes on only as text."""
+    return SFTP_OP_UNSUPPORTED if "unsupported" in str(error).lower() else None
 
 
 def _status_code(error: Exception) -> int | None:
@@ -762,11 +1221,16 @@ def _remove_quietly(sftp: paramiko.SFTPClient, path: str) -> bool:
     return True
 
 
-def _remove_leftovers(sftp: paramiko.SFTPClient, leftovers: list[str]) -> None:
-    """Remove temporary files an earlier, broken attempt of this upload could not remove itself."""
-    for path in list(leftovers):
+def _remove_leftovers(sftp: paramiko.SFTPClient, target: SftpTarget, state: _SendState) -> None:
+    """Remove temporary files an earlier upload to this server and folder could not remove itself."""
+    for path in journal.pending(target.server, target.remote_dir):
         if _remove_quietly(sftp, path):
-            leftovers.remove(path)
+            journal.forget(target.server, path)
+            log.info("Removed a temporary file an earlier upload left on %s.", target.server)
+            if path in state.left_behind:
+                state.left_behind.remove(path)
+        elif not sftp.get_channel().get_transport().is_active():
+            raise EOFError("the connection closed while removing an earlier temporary file")
 
 
 # ----------------------------------------------------------------------------------------- private keys
@@ -800,14 +1264,7 @@ def _load_private_key(path: Path | None, passphrase: str | None) -> paramiko.PKe
 
 
 def _read_key_file(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            f"The key file {path} does not exist: choose the private key file in Settings."
-        ) from None
-    except OSError as error:
-        raise InputError(f"The key file {path} could not be read ({error.strerror or error}).") from None
+    data = read_key_file(path, "SSH private key")
     if data.startswith(b"PuTTY-User-Key-File"):
         raise InputError(
             f"{path.name} is a PuTTY key: convert it in PuTTYgen (Conversions > Export OpenSSH key) and "

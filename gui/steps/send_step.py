@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.rules import FIELD_NAMES, plural
+from core.errors import InputError
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
@@ -69,6 +70,25 @@ def rows_sentence(result: CheckResult) -> tuple[str, bool]:
         "it again.",
         True,
     )
+
+
+def recipient_lines(profile) -> str:
+    """Whose key the file is encrypted to, as read from the key file, not as the profile says (issue 12).
+
+    Reads one small file (pysequoia only, no network): quick enough for the window's thread.
+    """
+    from core.sending.crypto import load_recipient_key
+
+    encryption = profile.encryption
+    if not encryption.recipient_fingerprint:
+        return (
+            "Recipient key: the profile has no fingerprint for it, so nothing can be sent until one is added."
+        )
+    try:
+        key = load_recipient_key(encryption.recipient_key_file, encryption.recipient_fingerprint)
+    except InputError as problem:
+        return f"Recipient key: {problem}"
+    return f"Encrypted for: {key.holder}\nKey fingerprint: {key.display_fingerprint}"
 
 
 def file_name_for(result: CheckResult, today: dt.date) -> str:
@@ -201,8 +221,8 @@ class SendStep(QWidget):
     def _where(self, result: CheckResult, today: dt.date) -> str:
         profile = result.profile
         lines = [f"File name: {file_name_for(result, today)}{ENCRYPTED_SUFFIX} (encrypted)"]
-        if profile.encryption and profile.encryption.recipient_fingerprint:
-            lines.append(f"Encrypted for the key with fingerprint {profile.encryption.recipient_fingerprint}")
+        if profile.encryption and profile.encryption.recipient_key_file:
+            lines.append(recipient_lines(profile))
         if profile.sftp:
             lines.append(
                 f"Server: {profile.sftp.host} (port {profile.sftp.port}), folder {profile.sftp.remote_dir}"

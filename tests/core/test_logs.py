@@ -32,3 +32,18 @@ def test_a_traceback_cached_by_another_handler_is_not_reused() -> None:
     logging.Formatter().format(record)  # a plain handler caches the full traceback, message included
     assert "Mere Walker" in record.exc_text
     assert "Mere Walker" not in ValueFreeFormatter().format(record)
+
+
+def test_the_log_file_is_for_its_owner_only_and_takes_paramikos_failures(capfd) -> None:
+    import os
+    import stat
+
+    path = setup_logging()
+    logging.getLogger("paramiko.transport").error("Socket exception: Connection reset by peer (104)")
+    for handler in logging.getLogger("idi_share").handlers:
+        handler.flush()
+
+    assert "Socket exception" in path.read_text(encoding="utf-8")
+    assert capfd.readouterr().err == ""
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -38,7 +38,7 @@ SPEC_EXAMPLE = {
     "encryption": {
         "method": "openpgp",
         "recipient_key_file": "statsnz-public.asc",
-        "recipient_fingerprint": "0123ABCD",
+        "recipient_fingerprint": "0123 ABCD 4567 EF01 2345 6789 ABCD EF01 2345 6789",
     },
     "sftp": {
         "host": "sftp.example.org",
@@ -137,3 +137,27 @@ def test_saving_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "out.idiprofile.json"
     save_profile(profile, target)
     assert [p.name for p in tmp_path.iterdir()] == ["out.idiprofile.json"]
+
+
+@pytest.mark.parametrize("fingerprint", [None, "", "0123ABCD", "Z" * 40])
+def test_a_key_file_needs_the_full_fingerprint_stats_nz_gave(fingerprint: str | None) -> None:
+    data = {
+        **SPEC_EXAMPLE,
+        "encryption": {"recipient_key_file": "statsnz.asc", "recipient_fingerprint": fingerprint},
+    }
+
+    with pytest.raises(InputError, match="recipient_fingerprint"):
+        profile_from_dict(data)
+
+
+def test_the_drop_box_option_is_read_and_saved(tmp_path: Path) -> None:
+    data = {**SPEC_EXAMPLE, "sftp": {**SPEC_EXAMPLE["sftp"], "drop_box": True}}
+    profile = profile_from_dict(data, path=tmp_path / "p.idiprofile.json")
+    save_profile(profile, tmp_path / "p.idiprofile.json")
+
+    assert profile.sftp.drop_box is True
+    assert (
+        json.loads((tmp_path / "p.idiprofile.json").read_text(encoding="utf-8"))["sftp"]["drop_box"] is True
+    )
+    with pytest.raises(InputError, match="drop_box"):
+        profile_from_dict({**SPEC_EXAMPLE, "sftp": {**SPEC_EXAMPLE["sftp"], "drop_box": "yes"}})

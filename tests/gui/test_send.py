@@ -68,6 +68,9 @@ def test_saving_an_encrypted_file_writes_only_what_stats_nz_can_open(
     )
     assert window.send_step.save_button.isEnabled() and not window.send_step.send_button.isEnabled()
     assert "server details" in window.send_step.why_not.text.text()
+    shown = window.send_step.where_text.text()  # the key as read from the file: name, e-mail, fingerprint
+    assert "Encrypted for: Stats NZ test <idi-test@example.org>" in shown
+    assert " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)).upper() in shown
     folder = tmp_path / "outbox"
     folder.mkdir()
     with qtbot.waitSignal(window.file_saved, timeout=30_000):

@@ -15,7 +15,7 @@ import struct
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,9 +185,20 @@ def sshd_account() -> Iterator[TestAccount]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _start_server(account: TestAccount, key_types: tuple[str, ...]) -> SshdServer:
+def _start_server(
+    account: TestAccount, key_types: tuple[str, ...], sftp_command: str = "internal-sftp"
+) -> SshdServer:
     try:
-        return SshdServer(account, key_types).start()
+        return SshdServer(account, key_types, sftp_command).start()
+    except ServiceUnavailable as reason:
+        missing_service(str(reason))
+        raise
+
+
+def _start_server_with(account: TestAccount, extra_config: str) -> SshdServer:
+    """A server with extra sshd_config lines (they take precedence over the defaults)."""
+    try:
+        return SshdServer(account, ("ed25519",), extra_config=extra_config).start()
     except ServiceUnavailable as reason:
         missing_service(str(reason))
         raise
@@ -235,6 +246,71 @@ def impostor_sshd(sshd_account: TestAccount) -> Iterator[SshdServer]:
     server.cleanup()
 
 
+@pytest.fixture(scope="session")
+def refusing_rename_sshd(sshd_account: TestAccount) -> Iterator[SshdServer]:
+    """The same account on a server whose SFTP refuses renames, as some upload-only drop boxes do."""
+    server = _start_server(sshd_account, ("ed25519",), "internal-sftp -P rename,posix-rename")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def sleepy_sshd() -> Iterator[SshdServer]:
+    """A server that signs in but, asked for SFTP, runs `sleep` instead: the subsystem never answers.
+
+    sshd runs a ForceCommand through the account's shell, so this one has its own account with /bin/sh.
+    """
+    base = Path(tempfile.mkdtemp(prefix="idi-sleepy-"))
+    base.chmod(0o755)
+    try:
+        account = sshd_server.create_account(base, shell="/bin/sh")
+    except ServiceUnavailable as reason:
+        shutil.rmtree(base, ignore_errors=True)
+        missing_service(str(reason))
+    server = _start_server(account, ("ed25519",), "/bin/sleep 5")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        sshd_server.delete_account(account)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class SilentServer:
+    """A TCP listener on 127.0.0.1 that accepts connections and never says a word (no SSH banner)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server((LOOPBACK, 0))
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, name="silent-server", daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                try:
+                    self.held.append(self.listener.accept()[0])
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+        for sock in self.held:
+            sock.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def remote_dir(sshd_account: TestAccount, request: pytest.FixtureRequest) -> Path:
     """An empty folder the test account may write to (the SFTP path is this absolute path)."""
@@ -245,14 +321,38 @@ def remote_dir(sshd_account: TestAccount, request: pytest.FixtureRequest) -> Pat
 # ------------------------------------------------------------------------------------------------ relay
 
 
+@dataclass(frozen=True)
+class Fault:
+    """What a relay does to one connection: cut it, or stall it, after N bytes from the client or once
+    `cut_when()`/`stall_when()` holds as the client sends more; or cut it when the server sends something
+    while `cut_reply_when()` holds (a reply lost with the connection)."""
+
+    cut_after: int | None = None
+    stall_after: int | None = None
+    cut_when: Callable[[], bool] | None = None
+    stall_when: Callable[[], bool] | None = None
+    cut_reply_when: Callable[[], bool] | None = None
+
+    def cuts(self, upstream: int) -> bool:
+        return (self.cut_after is not None and upstream >= self.cut_after) or bool(
+            self.cut_when and self.cut_when()
+        )
+
+    def stalls(self, upstream: int) -> bool:
+        return (self.stall_after is not None and upstream >= self.stall_after) or bool(
+            self.stall_when and self.stall_when()
+        )
+
+
 class TcpRelay:
-    """Forward 127.0.0.1:`port` to a loopback server, cutting chosen connections after N bytes upstream.
+    """Forward 127.0.0.1:`port` to a loopback server, with faults on chosen connections.
 
     `cuts[i]` is for the i-th accepted connection: None passes everything, 0 drops it at once, N drops it
-    once N bytes went from client to server. Connections beyond the list pass through.
+    once N bytes went from client to server, a `Fault` does what it says. Connections beyond the list
+    pass through.
     """
 
-    def __init__(self, target_port: int, cuts: list[int | None]) -> None:
+    def __init__(self, target_port: int, cuts: list[int | Fault | None]) -> None:
         self.target_port = target_port
         self.cuts = list(cuts)
         self.accepted = 0
@@ -277,11 +377,12 @@ class TcpRelay:
             if cut == 0:
                 _drop(client)
                 continue
-            worker = threading.Thread(target=self._pipe, args=(client, cut), daemon=True)
+            fault = cut if isinstance(cut, Fault) else Fault(cut_after=cut)
+            worker = threading.Thread(target=self._pipe, args=(client, fault), daemon=True)
             worker.start()
             self.threads.append(worker)
 
-    def _pipe(self, client: socket.socket, cut: int | None) -> None:
+    def _pipe(self, client: socket.socket, fault: Fault) -> None:
         server = socket.create_connection((LOOPBACK, self.target_port))
         selector = selectors.DefaultSelector()
         selector.register(client, selectors.EVENT_READ, server)
@@ -293,10 +394,15 @@ class TcpRelay:
                     chunk = key.fileobj.recv(65536)
                     if not chunk:
                         return
-                    if key.fileobj is client and cut is not None:
-                        if upstream + len(chunk) >= cut:
-                            return
+                    if key.fileobj is client:
                         upstream += len(chunk)
+                        if fault.cuts(upstream):
+                            return
+                        if fault.stalls(upstream):
+                            self.stopping.wait()  # hold both ends open, forwarding nothing, until closed
+                            return
+                    elif fault.cut_reply_when is not None and fault.cut_reply_when():
+                        return
                     key.data.sendall(chunk)
         except OSError:
             return
@@ -325,7 +431,7 @@ def relay() -> Iterator:
     """Factory: relay(target_port, cuts) -> a started `TcpRelay`; all are closed after the test."""
     relays: list[TcpRelay] = []
 
-    def start(target_port: int, cuts: list[int | None]) -> TcpRelay:
+    def start(target_port: int, cuts: list[int | Fault | None]) -> TcpRelay:
         relays.append(TcpRelay(target_port, cuts))
         return relays[-1]
 

@@ -57,8 +57,11 @@ def require_tools(*names: str) -> None:
         raise ServiceUnavailable(f"{', '.join(missing)} not found on PATH (Debian: openssh-client)")
 
 
-def create_account(base: Path) -> TestAccount:
-    """A fresh unprivileged account with a random password, its home under `base` (root only)."""
+def create_account(base: Path, shell: str | None = None) -> TestAccount:
+    """A fresh unprivileged account with a random password, its home under `base` (root only).
+
+    `shell` defaults to nologin; a server whose ForceCommand runs a program needs a real one.
+    """
     if os.geteuid() != 0:
         raise ServiceUnavailable(
             "the SFTP tests create a throwaway account for sshd and must run as root (CI does)"
@@ -68,7 +71,7 @@ def create_account(base: Path) -> TestAccount:
     password = secrets.token_urlsafe(18)
     home = base / "home"
     home.mkdir(mode=0o755)
-    shell = "/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false"
+    shell = shell or ("/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false")
     _run(["useradd", "--no-create-home", "--home-dir", str(home), "--shell", shell, name])
     _run(["chpasswd"], stdin=f"{name}:{password}\n")
     entry = pwd.getpwnam(name)
@@ -124,10 +127,23 @@ def free_port() -> int:
 
 
 class SshdServer:
-    """One sshd process on a free loopback port; host keys of the given types, generated fresh."""
+    """One sshd process on a free loopback port; host keys of the given types, generated fresh.
 
-    def __init__(self, account: TestAccount, key_types: tuple[str, ...] = ("ed25519",)) -> None:
+    `sftp_command` is what the account gets instead of a shell: `internal-sftp` (with `-P request,...`
+    to refuse some requests), or a program such as `/bin/sleep 20` for a subsystem that never answers.
+    `extra_config` lines replace the defaults of the same keyword (e.g. "UsePAM yes").
+    """
+
+    def __init__(
+        self,
+        account: TestAccount,
+        key_types: tuple[str, ...] = ("ed25519",),
+        sftp_command: str = "internal-sftp",
+        extra_config: str = "",
+    ) -> None:
         self.account = account
+        self.sftp_command = sftp_command
+        self.extra_config = extra_config
         self.sshd = find_sshd()
         require_tools("ssh-keygen")
         self.folder = Path(tempfile.mkdtemp(prefix="idi-sshd-"))
@@ -187,8 +203,11 @@ class SshdServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _config(self) -> str:
+        """sshd uses the first value of a keyword, so the extra lines go first."""
         keys = "\n".join(f"HostKey {path}" for path in self.host_keys.values())
-        return f"""\
+        return (
+            self.extra_config
+            + f"""\
 Port {self.port}
 ListenAddress {LOOPBACK}
 {keys}
@@ -216,9 +235,10 @@ MaxStartups 50:30:100
 MaxSessions 20
 LoginGraceTime 30
 LogLevel VERBOSE
-Subsystem sftp internal-sftp
-ForceCommand internal-sftp
+Subsystem sftp {self.sftp_command}
+ForceCommand {self.sftp_command}
 """
+        )
 
     def _wait_until_ready(self, timeout: float = 10) -> bool:
         deadline = time.monotonic() + timeout

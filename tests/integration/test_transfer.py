@@ -308,7 +308,9 @@ def test_an_unreachable_server_is_retried_then_reported(sshd: SshdServer, remote
     assert f"127.0.0.1:{closed_port}" in str(failure.value)
 
 
-def test_cancel_mid_upload_stops_and_removes_the_temporary_file(sshd: SshdServer, remote_dir: Path) -> None:
+def test_cancel_mid_upload_stops_at_once_and_the_next_send_removes_the_temporary_file(
+    sshd: SshdServer, remote_dir: Path
+) -> None:
     cancel = threading.Event()
     data = os.urandom(8 * 1024 * 1024)
 
@@ -327,7 +329,13 @@ def test_cancel_mid_upload_stops_and_removes_the_temporary_file(sshd: SshdServer
         )
 
     assert failure.value.kind == "cancelled"
-    assert names_in(remote_dir) == []
+    assert not (remote_dir / NAME).exists()
+    left = [name for name in names_in(remote_dir) if ".part-" in name]
+    assert [Path(path).name for path in failure.value.left_behind] == left
+    if left:
+        assert f"{remote_dir}/{left[0]}" in str(failure.value)
+    upload(target_for(sshd, remote_dir), sshd.account.password, b"next quarter", NAME)
+    assert names_in(remote_dir) == [NAME]
 
 
 def test_a_full_disk_is_reported_as_such(

@@ -171,3 +171,21 @@ def test_a_secret_for_another_account_is_not_used() -> None:
     store_secret(USER, HOST, 2222, SECRET)
 
     assert secret_for_send(USER, HOST, PORT, environ={}) is None
+
+
+def test_the_environment_secret_leaves_the_process_environment_once_read(monkeypatch) -> None:
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv(SECRET_ENV_VAR, "from-env")
+
+    assert secret_for_send(USER, HOST, PORT) == "from-env"
+    assert SECRET_ENV_VAR not in os.environ
+    child = subprocess.run(
+        [sys.executable, "-c", f"import os; print(os.environ.get({SECRET_ENV_VAR!r}, 'absent'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert child.stdout.strip() == "absent"

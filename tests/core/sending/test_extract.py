@@ -102,8 +102,40 @@ def test_the_file_name_follows_the_profile_pattern(data_dir, expected) -> None:
     assert build_extract(result, today=dt.date(2026, 11, 26)).file_name == "KWT_20261126.csv"
 
 
-@pytest.mark.parametrize("pattern", ["../{organisation_code}.csv", "{client}.csv", "a/b.csv"])
-def test_a_file_name_pattern_that_could_leave_the_folder_is_refused(data_dir, expected, pattern) -> None:
-    result = register_result(data_dir, expected, output={"rows_with_errors": "exclude", "file_name": pattern})
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "../{organisation_code}.csv",
+        "{client}.csv",
+        "a/b.csv",
+        "{date.__class__}.csv",
+        "{organisation_code!r}.csv",
+        "{organisation_code:>300}.csv",
+        "{date:%Y%m%d %Z}.csv",
+        "{organisation_code}_\u202egpj.exe",
+        "{organisation_code}\x07.csv",
+        "CON",
+        "nul.{date:%Y}.csv",
+        "{organisation_code}.csv.",
+        "{organisation_code}.csv ",
+    ],
+)
+def test_a_file_name_pattern_that_is_unsafe_on_windows_or_a_server_is_refused(
+    data_dir, expected, pattern
+) -> None:
     with pytest.raises(InputError):
+        result = register_result(
+            data_dir, expected, output={"rows_with_errors": "exclude", "file_name": pattern}
+        )
+        build_extract(result, today=AS_OF)
+
+
+def test_an_organisation_code_that_makes_a_device_name_is_refused(data_dir, expected) -> None:
+    result = register_result(
+        data_dir,
+        expected,
+        organisation_code="LPT1",
+        output={"rows_with_errors": "exclude", "file_name": "{organisation_code}.csv"},
+    )
+    with pytest.raises(InputError, match="device"):
         build_extract(result, today=AS_OF)

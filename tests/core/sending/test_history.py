@@ -62,7 +62,7 @@ def test_a_line_holds_exactly_the_receipt_fields() -> None:
     stored = json.loads(receipts_path().read_text(encoding="utf-8"))
     assert set(stored) == {
         "time", "profile", "file_name", "rows_sent", "rows_left_out", "sha256", "recipient_fingerprint",
-        "server", "host_key_sha256", "outcome", "message",
+        "server", "host_key_sha256", "outcome", "message", "temporary_files", "left_on_server",
     }  # fmt: skip
 
 
