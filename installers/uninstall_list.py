@@ -17,7 +17,8 @@ from pathlib import Path
 
 
 def windows_path(relative: Path) -> str:
-    return "\\".join(relative.parts)
+    """The path as NSIS reads it: backslashes, and `$` doubled (NSIS would take `$name` for a variable)."""
+    return "\\".join(relative.parts).replace("$", "$$")
 
 
 def uninstall_lines(folder: Path) -> list[str]:
