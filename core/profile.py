@@ -30,6 +30,7 @@ FIELDS = (
     "start_date",
     "end_date",
     "record_id",
+    "service",
 )
 IDENTIFIER_TYPES = ("NHI", "SWN", "IRD", "OTHER")
 DATE_ORDERS = ("day_first", "month_first")
@@ -56,6 +57,7 @@ DEFAULT_OUTPUT_COLUMNS = {
     "start_date": "start_date",
     "end_date": "end_date",
     "record_id": "record_id",
+    "service": "service",
 }
 DEFAULT_GENDER_CODES = {"male": "M", "female": "F", "another": "X", "unknown": ""}
 

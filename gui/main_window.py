@@ -46,6 +46,7 @@ from gui.widgets import label
 from gui.workers import BusyIndicator, TaskContext, TaskRunner
 
 if TYPE_CHECKING:
+    from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
     from core.sending.history import Receipt
 
@@ -72,6 +73,7 @@ class CheckedList:
 
     result: CheckResult
     problems: ProblemIndex
+    changes: ChangeSummary | None = None  # since the last supply sent with these settings
 
 
 class StepIndicator(QFrame):
@@ -387,7 +389,7 @@ class MainWindow(QMainWindow):
 
     def _on_checked(self, checked: CheckedList) -> None:
         result = self.result = checked.result
-        self.review_step.show_result(result, checked.problems)
+        self.review_step.show_result(result, checked.problems, checked.changes)
         self._say(f"Checked {plural(result.rows, 'row')} of people in {result.table.path.name}.")
         self.go_to(REVIEW)
         self.check_finished.emit()
@@ -453,7 +455,9 @@ class MainWindow(QMainWindow):
     def _prepare_send_step(self) -> None:
         if self.result is None:
             return
-        self.send_step.show_result(self.result, dt.date.today(), demo=self.demo)
+        self.send_step.show_result(
+            self.result, dt.date.today(), demo=self.demo, changes=self.review_step.changes
+        )
         self.send_step.allow(*self.send_blockers())
 
     def send_blockers(self) -> tuple[str | None, str | None]:
@@ -627,10 +631,11 @@ def check_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date):
 
     def job(context: TaskContext) -> CheckedList:
         from core.checking.check import run_check
+        from core.sending.last_supply import changes_since_last_supply
 
         result = run_check(table, profile, as_of)
         context.raise_if_cancelled()
-        return CheckedList(result, ProblemIndex(result))
+        return CheckedList(result, ProblemIndex(result), changes_since_last_supply(result))
 
     return job
 

@@ -2,5 +2,7 @@
 
 Holds the rule catalogue (the only place problem texts live), the normalisers of dates, genders and names,
 the NHI/IRD/SWN checks and the column matcher. Entry points: `matching.suggest_mapping`, `check.run_check`,
-`report.write_report`. Takes tables from `reading`; imports nothing from `sending`. See docs/rules.md.
+`report.write_report`, `readiness.assess` (the questions asked before a first supply, answered from a
+check) and `changes` (what changed since the last supply, as keyed fingerprints). Takes tables from
+`reading`; imports nothing from `sending`. See docs/rules.md.
 """

@@ -44,9 +44,27 @@ PLACEHOLDER_BIRTH_DATES = np.array(
     dtype="datetime64[D]",
 )
 LINKING_GENDERS = ("male", "female", "another")
+AS_READ_FIELDS = ("record_id", "service")  # sent as they are: no rule reads them
 ISSUE_COLUMNS = ["row", "position", "field", "column", "rule", "severity", "value", "message"]
 SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # worst first, as listed
 OLDEST_AGE_YEARS = 110
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Per checked row, the values that say who a person is, as the check compared them (no copies).
+
+    Kept so that "what changed since the last supply" needs no second pass over the sheet.
+    """
+
+    identifiers: np.ndarray | None  # normalised text, None where empty or an error cell
+    packed: np.ndarray | None  # int64: the identifier packed into a number (identifiers.value_codes)
+    packed_whole: np.ndarray | None  # bool: that number is the whole identifier
+    well_formed: np.ndarray  # bool: the identifier has the right shape (a person can be keyed by it)
+    folded: dict[str, np.ndarray]  # first_name / last_name: codes of the names compared case-insensitively
+    folded_names: dict[str, np.ndarray]  # first_name / last_name: the folded name of each code
+    date_of_birth: np.ndarray | None  # datetime64, NaT where none
+    genders: np.ndarray | None  # uint8: 1 + index in genders.GENDER_CODES, 0 where none
 
 
 @dataclass
@@ -64,6 +82,9 @@ class CheckResult:
     skipped_blank_rows: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # field -> header used
     identifier_type: str | None = None
+    identity: Identity | None = field(
+        default=None, repr=False
+    )  # what tells people apart (core.checking.changes)
 
     @property
     def rows(self) -> int:
@@ -147,8 +168,11 @@ class _Check:
         self.error_cells = {f: self._error_cells(f) for f in self.columns}
         self.blocks: list[pd.DataFrame] = []
         self.genders: np.ndarray = np.full(self.count, None, dtype=object)  # cleaned codes, once known
+        self.gender_numbers: np.ndarray | None = None  # the same as numbers (Identity), once known
+        self.packed: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # (Identity), once known
         self.id_codes: np.ndarray | None = None  # equal normalised identifiers, equal codes; once known
         self.folded: dict[str, np.ndarray] = {}  # name field -> codes of names compared folded; once known
+        self.folded_names: dict[str, np.ndarray] = {}  # name field -> the folded name of each code
 
     def _error_cells(self, field_name: str) -> np.ndarray:
         """The field's error cells; the identifier's normaliser has found its error-code text already."""
@@ -256,6 +280,7 @@ def _check_identifier(check: _Check) -> tuple[np.ndarray | None, np.ndarray, np.
         return None, np.zeros(check.count, dtype=bool), np.zeros(check.count, dtype=bool)
     ids, check.ids = check.ids, None
     errors = check.error_cells["identifier"]
+    check.packed = (ids.packed, ids.packed_whole & ~errors)
     check.report(ids.empty, "id_missing", "identifier")
     check.report(ids.invalid_format, "id_invalid_format", "identifier")
     check.report(ids.bad_check, "id_bad_check_digit", "identifier")
@@ -300,7 +325,9 @@ def _check_names(check: _Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
         ):
             check.report(mask, rule_id, field_name, source_field)
         cleaned[field_name] = np.where(errors, None, names.cleaned)
-        check.folded[field_name] = _folded_codes(names.cleaned, errors, distinct)
+        check.folded[field_name], check.folded_names[field_name] = _folded_codes(
+            names.cleaned, errors, distinct
+        )
         usable |= ~names.missing & ~names.placeholder & ~errors
     if "full_name" in check.columns:
         usable &= ~split.whole_placeholder
@@ -370,6 +397,7 @@ def _check_gender(check: _Check) -> tuple[np.ndarray | None, np.ndarray]:
     check.report(genders.unrecognised, "gender_unrecognised", "gender")
     codes = np.where(check.error_cells["gender"], None, genders.codes)
     check.genders = codes
+    check.gender_numbers = np.where(check.error_cells["gender"], 0, genders.numbers).astype(np.uint8)
     return codes, pd.Series(codes, dtype=object).isin(LINKING_GENDERS).to_numpy()
 
 
@@ -406,8 +434,11 @@ def _date_codes(dates: np.ndarray) -> np.ndarray:
     return np.where(present, days - days[present].min(), -1)
 
 
-def _folded_codes(cleaned: np.ndarray, errors: np.ndarray, distinct: DistinctTexts | None) -> np.ndarray:
-    """Codes of cleaned names compared case- and accent-insensitively (-1 where none or an error cell).
+def _folded_codes(
+    cleaned: np.ndarray, errors: np.ndarray, distinct: DistinctTexts | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of cleaned names compared case- and accent-insensitively (-1 where none or an error cell), and
+    the folded name of each code.
 
     Each distinct name is folded once. `distinct` is the column's distinct texts when the names were cleaned
     from them: rows with one text have one cleaned name, so the names are found through the texts' codes
@@ -419,9 +450,9 @@ def _folded_codes(cleaned: np.ndarray, errors: np.ndarray, distinct: DistinctTex
         codes = np.where(errors, -1, distinct.codes)
         uniques = cleaned[row_of_each(distinct.codes, len(distinct.uniques))]
     if not len(uniques):
-        return codes.astype(np.int64)
-    folded_codes = _codes(fold_for_comparison(np.asarray(uniques, dtype=object)))
-    return np.where(codes >= 0, folded_codes[codes], -1).astype(np.int64)
+        return codes.astype(np.int64), np.array([], dtype=object)
+    folded_codes, folded = pd.factorize(fold_for_comparison(np.asarray(uniques, dtype=object)))
+    return np.where(codes >= 0, folded_codes[codes], -1).astype(np.int64), np.asarray(folded, dtype=object)
 
 
 def _combine(columns: list[np.ndarray]) -> np.ndarray:
@@ -503,6 +534,15 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
     names, usable_name = _check_names(check)
     dates, usable_dob = _check_dates(check)
     genders, usable_gender = _check_gender(check)
+    identity = Identity(
+        ids,
+        *check.packed,
+        well_formed,
+        dict(check.folded),
+        check.folded_names,
+        dates.get("date_of_birth"),
+        check.gender_numbers,
+    )
     _check_between_rows(check, well_formed, dates)
     linkable = valid_id | (usable_name & usable_dob & usable_gender)
     check.report(~linkable, "row_unlinkable")
@@ -524,12 +564,13 @@ def run_check(table: SourceTable, profile: SupplyProfile, as_of: dt.date | None 
         skipped_blank_rows=table.skipped_blank_rows + (table.row_count - check.count),
         columns={f: c.header for f, c in check.columns.items()},
         identifier_type=check.id_type,
+        identity=identity,
     )
 
 
 def _sent_as_read(check: _Check) -> dict[str, np.ndarray]:
-    """The cells sent as they were read, per checked row: the record id and the profile's extra columns."""
-    cells = {"record_id": check.values["record_id"]} if "record_id" in check.columns else {}
+    """The cells sent as they were read, per checked row: record id, service and the profile's extra columns."""
+    cells = {f: check.values[f] for f in AS_READ_FIELDS if f in check.columns}
     for header in check.profile.extra_columns:
         cells[header] = check.table.find_column(header).values[check.positions]
     return cells

@@ -32,6 +32,7 @@ class GenderColumn:
     codes: np.ndarray  # object: "male", "female", "another", "unknown"; None when empty or unrecognised
     missing: np.ndarray  # bool: gender_missing (empty, or a value meaning unknown)
     unrecognised: np.ndarray  # bool: gender_unrecognised
+    numbers: np.ndarray | None = None  # uint8: 1 + the index of the code in GENDER_CODES; 0 where none
 
 
 def gender_key(texts: pd.Series) -> pd.Series:
@@ -54,7 +55,7 @@ def gender_lookup(profile_values: Mapping[str, str] | None = None) -> dict[str, 
 
 
 # What a cell with no text gives: an empty gender, neither known nor the code "unknown".
-_NO_GENDER = {"codes": None, "blank": True, "known": False, "unknown": False}
+_NO_GENDER = {"codes": None, "blank": True, "known": False, "unknown": False, "numbers": 0}
 
 
 def normalise_genders(
@@ -73,7 +74,10 @@ def normalise_genders(
     found = for_each_distinct(distinct, lambda texts: _classify(texts, lookup), _NO_GENDER)
     empty = found["blank"]
     return GenderColumn(
-        codes=found["codes"], missing=empty | found["unknown"], unrecognised=~empty & ~found["known"]
+        codes=found["codes"],
+        missing=empty | found["unknown"],
+        unrecognised=~empty & ~found["known"],
+        numbers=found["numbers"].astype(np.uint8),
     )
 
 
@@ -86,4 +90,7 @@ def _classify(distinct: pd.Series, lookup: dict[str, str]) -> dict[str, np.ndarr
         "blank": (keys == "").to_numpy(dtype=bool),
         "known": known,
         "unknown": (codes == "unknown").to_numpy(dtype=bool),
+        "numbers": codes.map({code: i + 1 for i, code in enumerate(GENDER_CODES)})
+        .fillna(0)
+        .to_numpy(np.uint8),
     }

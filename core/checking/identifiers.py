@@ -152,6 +152,10 @@ class IdentifierColumn:
     # int64: equal normalised values have equal codes (0 up), different values different ones; -1 if None
     codes: np.ndarray
     error_code: np.ndarray  # bool: a text cell that is a spreadsheet error code (#N/A, ...), spaces aside
+    # int64: the normalised value's first nine characters packed 7 bits each (0 if None), and whether that is
+    # the whole value (nine ASCII characters or fewer): a number that stands for the value across checks
+    packed: np.ndarray | None = None
+    packed_whole: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -186,25 +190,28 @@ def check_identifiers(values: np.ndarray, kinds: np.ndarray, id_type: str) -> Id
     valid = np.zeros(n, dtype=bool)
     codes = np.full(n, -1, dtype=np.int64)
     error_code = _error_code_cells(values, kinds, present, chars)
+    packed, packed_whole = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     if id_type == "OTHER":
         normalised[present] = cleaned  # any value is well-formed; none links
-        codes[present] = value_codes(cleaned, chars)
+        codes[present] = value_codes(cleaned, chars, packed, packed_whole, present)
         return IdentifierColumn(
-            normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code, **flags
-        )
+            normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code,
+            packed=packed, packed_whole=packed_whole, **flags,
+        )  # fmt: skip
     shape = {"NHI": _check_nhi, "IRD": _check_ird, "SWN": _check_swn}[id_type](chars, lengths)
     if id_type == "IRD":
         cleaned, chars = _pad_ird(cleaned, chars, lengths, shape.well_formed)
     normalised[present] = cleaned
-    codes[present] = value_codes(cleaned, chars)
+    codes[present] = value_codes(cleaned, chars, packed, packed_whole, present)
     flags["reformatted"][present] = changed & shape.well_formed
     flags["invalid_format"][present] = ~shape.well_formed
     flags["bad_check"][present] = shape.bad_check
     flags["test_number"][present] = shape.test_number
     valid[present] = shape.well_formed & ~shape.bad_check & ~shape.test_number
     return IdentifierColumn(
-        normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code, **flags
-    )
+        normalised=normalised, empty=empty, valid=valid, codes=codes, error_code=error_code,
+        packed=packed, packed_whole=packed_whole, **flags,
+    )  # fmt: skip
 
 
 def _texts_of(cells: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -232,7 +239,13 @@ def _error_code_cells(
     return found
 
 
-def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
+def value_codes(
+    strings: np.ndarray,
+    chars: np.ndarray,
+    packed_out: np.ndarray | None = None,
+    whole_out: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
     """Codes of the strings (0 up): equal strings get equal codes, different strings different ones.
 
     Hashing a column of distinct strings is slow, so the first nine characters of each string (its
@@ -240,10 +253,15 @@ def value_codes(strings: np.ndarray, chars: np.ndarray) -> np.ndarray:
     pack alike, but strings that differ only after the ninth character, in non-ASCII characters (all 127 there)
     or by NUL characters (which look like the end of the string there) can pack alike too: the rows whose
     packed number is shared are compared as strings, and coded by their strings where any of them differ.
+    With `packed_out`, the packed numbers are also put at `rows` of it, and whether each is the whole value
+    at `rows` of `whole_out` (what changes.py keys people by, across checks).
     """
     packed = np.zeros(len(strings), dtype=np.int64)
     for position in range(_PACKED_CHARS):
         packed = (packed << 7) | chars[position]
+    if packed_out is not None:
+        packed_out[rows] = packed
+        whole_out[rows] = (chars[_PACKED_CHARS] == 0) & (chars[:_PACKED_CHARS] != 127).all(axis=0)
     codes, uniques = pd.factorize(packed)
     codes = codes.astype(np.int64)
     shared = np.flatnonzero(np.bincount(codes, minlength=len(uniques))[codes] > 1)

@@ -21,8 +21,10 @@ from core.checking.identifiers import clean_identifier, ird_is_valid, nhi_is_wel
 from core.profile import FIELDS
 from core.reading.table import CellKind, SourceColumn, SourceTable
 
-# Every profile field but record_id: an organisation's own record number is never guessed, only chosen.
-MAPPABLE_FIELDS = tuple(field_name for field_name in FIELDS if field_name != "record_id")
+# Every profile field but record_id and service: an organisation's own record number and its service or
+# programme are never guessed, only chosen (what is sent beyond linking must be a person's decision).
+CHOSEN_ONLY_FIELDS = ("record_id", "service")
+MAPPABLE_FIELDS = tuple(field_name for field_name in FIELDS if field_name not in CHOSEN_ONLY_FIELDS)
 MINIMUM_CONFIDENCE = 0.5
 SAMPLE_SIZE = 500
 

@@ -43,6 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.checking.changes import ChangeSummary
 from core.checking.check import SEVERITY_ORDER, CheckResult
 from core.checking.rules import RULES, SEVERITIES
 from core.errors import InputError
@@ -127,15 +128,18 @@ class CellNote:
     text: str
 
 
-def write_report(result: CheckResult, path: Path) -> Path:
-    """Write the quality report workbook for `result` to `path` (replacing it) and return the path."""
+def write_report(result: CheckResult, path: Path, changes: ChangeSummary | None = None) -> Path:
+    """Write the quality report workbook for `result` to `path` (replacing it) and return the path.
+
+    `changes` (what changed since the last supply) is summed up on the Summary sheet when given.
+    """
     target = Path(path)
     _refuse_unusable_target(target)
     parts: list[str] = []
     partial: str | None = None
     try:
         workbook = Workbook(write_only=True)
-        _fill_workbook(workbook, result, target.parent, parts)
+        _fill_workbook(workbook, result, target.parent, parts, changes)
         partial = _scratch_file(target.parent, ".xlsx")
         workbook.save(partial)
         os.replace(partial, target)
@@ -182,7 +186,13 @@ def _remove_quietly(names: Iterable[str]) -> None:
             openpyxl_sheet_writer.ALL_TEMP_FILES.remove(name)
 
 
-def _fill_workbook(workbook: Workbook, result: CheckResult, folder: Path, parts: list[str]) -> None:
+def _fill_workbook(
+    workbook: Workbook,
+    result: CheckResult,
+    folder: Path,
+    parts: list[str],
+    changes: ChangeSummary | None = None,
+) -> None:
     """Write the three sheets, Summary first and open; lines beyond Excel's row limit are left out."""
     styles: dict[tuple, Any] = {}  # shared: style ids belong to the workbook
     summary = SheetOut(workbook, SHEET_SUMMARY, folder, parts, styles)
@@ -196,7 +206,7 @@ def _fill_workbook(workbook: Workbook, result: CheckResult, folder: Path, parts:
         problems=max(len(result.issues) - row_limit, 0),
         comments=uncommented,
     )
-    write_summary_sheet(summary, result, left_out)
+    write_summary_sheet(summary, result, left_out, changes)
     workbook.active = 0
 
 
@@ -528,7 +538,9 @@ def rule_lines(result: CheckResult) -> list[tuple[str, int, str, str, str]]:
     return [line for _, line in sorted(ranked, key=lambda entry: entry[0])]
 
 
-def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -> None:
+def write_summary_sheet(
+    out: SheetOut, result: CheckResult, left_out: LeftOut, changes: ChangeSummary | None = None
+) -> None:
     """The headline, what the colours mean with how many of each, how to use the report, problems by kind."""
     out.start(SUMMARY_WIDTHS)
     out.append([out.cell("IDI Share quality report", font=TITLE_FONT)])
@@ -561,6 +573,8 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
     for sheet_name, advice in HOW_TO_USE:
         out.append([out.cell(sheet_name, font=HEADER_FONT), out.text(advice)])
     out.append([])
+    if changes is not None:
+        write_changes(out, changes)
     lines = rule_lines(result)
     if not lines:
         out.append([out.cell("No problems found.", font=SECTION_FONT)])
@@ -576,3 +590,40 @@ def write_summary_sheet(out: SheetOut, result: CheckResult, left_out: LeftOut) -
             out.cell(rule_id, alignment=TOP_INDENT),
         ]
         out.append(line, {2: SUMMARY_WIDTHS[2], 3: SUMMARY_WIDTHS[3]})
+
+
+CHANGE_LINES = (
+    ("new", "New since then"),
+    ("gone", "No longer in the list"),
+    ("name", "Another name"),
+    ("date_of_birth", "Another date of birth"),
+    ("gender", "Another gender"),
+    ("another_person", "Same ID number, another person"),
+)
+
+
+def write_changes(out: SheetOut, changes: ChangeSummary) -> None:
+    """What changed since the last supply: counts and the first rows of each kind, warnings in amber."""
+    out.append([out.cell("Since the last supply", font=SECTION_FONT)])
+    out.append([out.text(changes.sentences()[0])])
+    out.headers(("Change", "People", "Rows in this sheet", "", ""))
+    for key, label in CHANGE_LINES:
+        rows = changes.rows.get(key, [])
+        shown = ", ".join(str(r) for r in rows) + (" ..." if changes.counts[key] > len(rows) else "")
+        shown = "(not in this sheet)" if key == "gone" and changes.counts[key] else shown
+        out.append(
+            [
+                out.cell(label, alignment=TOP),
+                out.cell(changes.counts[key], alignment=TOP_CENTRE),
+                out.text(shown),
+            ]
+        )
+    for warning in changes.warnings:
+        out.append(
+            [
+                out.cell("Unusual", fill=FILLS["warning"], alignment=TOP),
+                None,
+                out.cell(warning, alignment=WRAP),
+            ]
+        )
+    out.append([])

@@ -21,6 +21,7 @@ FIELD_NAMES = {
     "start_date": "Service start date",
     "end_date": "Service end date",
     "record_id": "Record id",
+    "service": "Service or programme",
 }
 ID_TYPE_NAMES = {"NHI": "NHI number", "SWN": "SWN (MSD client number)", "IRD": "IRD number", "OTHER": "ID"}
 ID_SHAPE_HINTS = {

@@ -166,17 +166,31 @@ def run_check_command(args: argparse.Namespace) -> int:
     table, profile, suggestion = profile_for(args)
     result = run_check(table, profile, as_of)
     args.kept.append(result)  # freed by the process ending, not a million objects one by one
+    changes = changes_for(result) if args.loaded_profile is not None else None
     if args.report:
         from core.checking.report import write_report
 
-        write_report(result, Path(args.report))
+        write_report(result, Path(args.report), changes=changes)
     if args.json:
-        print_json(check_json(result, suggestion))
+        print_json(check_json(result, suggestion) | ({"changes": changes.to_json()} if changes else {}))
     else:
         print_check(result, suggestion)
+        for line in ["", "What changed since the last supply:", *changes.sentences()] if changes else []:
+            print(line)
         if args.report:
             print(f"\nThe quality report was saved to {args.report}.")
     return EXIT_PROBLEMS if result.has_error.any() else EXIT_OK
+
+
+def changes_for(result: CheckResult):
+    """The summary against the last sent supply of this profile, or None (nothing sent before)."""
+    from core.checking.changes import store_path, supply_id
+
+    if not store_path(supply_id(result.profile)).exists():
+        return None  # the usual first run: keyring and the rest are not even loaded
+    from core.sending.last_supply import changes_since_last_supply
+
+    return changes_since_last_supply(result)
 
 
 def _confirm(question: str) -> bool:
@@ -330,6 +344,45 @@ def run_history(args: argparse.Namespace) -> int:
         print(
             f"Note: line(s) {', '.join(map(str, stored.skipped_lines))} of the receipts file could not be read."
         )
+    return EXIT_OK
+
+
+def run_readiness(args: argparse.Namespace) -> int:
+    from core.checking.readiness import assess, save_answers
+
+    table, profile, _ = profile_for(args)
+    answers = dict(answer.partition("=")[::2] for answer in args.answer)
+    if any(not key or not value for key, value in answers.items()):
+        raise InputError("Write each answer as QUESTION=ANSWER, for example --answer route=direct.")
+    if answers:
+        save_answers(profile, answers)
+    readiness = assess(run_check(table, profile, parse_as_of(args.as_of)))
+    if args.json:
+        print_json(readiness.to_json())
+        return EXIT_OK
+    for finding in readiness.findings:
+        print(f"{finding.text}\n  {finding.answer}\n  What it means: {finding.choice.meaning}")
+        print(f"  Next step: {finding.choice.next_step}\n")
+    for question in readiness.questions:
+        given = readiness.answers.get(question.id)
+        choice = question.choice(given) if given and question.choices else None
+        print(
+            f"{question.text} [{question.id}]\n  "
+            + (choice.answer if choice else given or "(not answered yet)")
+        )
+        if not given:
+            options = [f"    --answer {question.id}={c.id}: {c.answer}" for c in question.choices]
+            print("\n".join(options or [f'    --answer {question.id}="...": {question.hint}']))
+    return EXIT_OK
+
+
+def run_spec(args: argparse.Namespace) -> int:
+    from core.sending.specification import default_file_name, write_specification
+
+    table, profile, _ = profile_for(args)
+    result = run_check(table, profile, parse_as_of(args.as_of))
+    path = write_specification(result, Path(args.out or default_file_name(profile)))
+    print(f"The data specification was saved to {path}. Fill in the lines marked in yellow.")
     return EXIT_OK
 
 

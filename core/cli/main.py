@@ -81,6 +81,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.set_defaults(handler="run_send")
 
+    ready = commands.add_parser(
+        "readiness", help="the questions Stats NZ asks before a first supply, answered from the data"
+    )
+    ready.add_argument("file", help="the spreadsheet the supply is made from")
+    ready.add_argument("--profile", required=True, help="the supply profile; answers are saved in it")
+    ready.add_argument("--sheet", help="the sheet to read (default: the profile's)")
+    ready.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    ready.add_argument(
+        "--answer", action="append", default=[], metavar="QUESTION=ANSWER", help="save an answer (repeatable)"
+    )
+    ready.add_argument("--json", action="store_true", help="print JSON for scripts")
+    ready.set_defaults(handler="run_readiness")
+
+    spec = commands.add_parser("spec", help="write the data specification (.docx) for the supply")
+    spec.add_argument("file", help="the spreadsheet the supply is made from (its latest check is described)")
+    spec.add_argument("--profile", required=True, help="the supply profile the specification describes")
+    spec.add_argument("--sheet", help="the sheet to read (default: the profile's)")
+    spec.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    spec.add_argument(
+        "--out", metavar="SPEC.docx", help="where to save it (default: CODE_data_specification.docx)"
+    )
+    spec.set_defaults(handler="run_spec")
+
     history = commands.add_parser("history", help="the receipts of earlier supplies")
     history.add_argument("--json", action="store_true", help="print JSON for scripts")
     history.set_defaults(handler="run_history")

@@ -3,6 +3,8 @@
 The plaintext extract lives only in memory; secrets only in the credential store. Entry points:
 `supply.prepare_supply` then `supply.send_supply` or `supply.save_supply`, `history` (receipts),
 `credentials`. `transfer` does the upload (deadlines, cancel, retries), `journal` remembers temporary files
-left on a server until the next connection removes them, `key_files` reads key files safely. Takes
+left on a server until the next connection removes them, `key_files` reads key files safely.
+`specification` writes the data specification (.docx); `last_supply` compares a check with the last supply
+sent and remembers each sent one (fingerprints from `checking.changes`, their key in `credentials`). Takes
 results from `checking`; nothing earlier imports this stage.
 """

@@ -170,3 +170,30 @@ def _friendly_name(backend: KeyringBackend) -> str:
         if path.endswith(suffix):
             return name
     return type(backend).__name__
+
+
+FINGERPRINT_KEY_PREFIX = "change fingerprints "
+
+
+def fingerprint_key(supply: str, *, create: bool) -> bytes | None:
+    """The random key of one supply's change fingerprints (core.checking.changes), made on first send.
+
+    Kept in the credential store like a password, never beside the fingerprints. None when there is none
+    yet (and `create` is false) or when there is no secure store: then changes are simply not compared.
+    """
+    store = _secure_store()
+    if store is None:
+        return None
+    name = FINGERPRINT_KEY_PREFIX + supply
+    try:
+        stored = store.get_password(KEYRING_SERVICE, name)
+        if stored:
+            return bytes.fromhex(stored)
+        if not create:
+            return None
+        key = os.urandom(32)
+        store.set_password(KEYRING_SERVICE, name, key.hex())
+        return key
+    except (KeyringError, ValueError) as error:
+        log.warning("The change fingerprint key could not be used (%s).", type(error).__name__)
+        return None

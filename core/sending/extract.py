@@ -27,6 +27,7 @@ FIELD_ORDER = (
     "start_date",
     "end_date",
     "record_id",
+    "service",
 )
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
 

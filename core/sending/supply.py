@@ -23,6 +23,7 @@ from core.profile import SupplyProfile
 from core.sending.crypto import RecipientKey, encrypt_for, load_recipient_key
 from core.sending.extract import Extract, build_extract
 from core.sending.history import Receipt, append_receipt, receipts_path
+from core.sending.last_supply import remember_sent_supply
 from core.sending.transfer import (
     HostKeyUnknown,
     ProgressCallback,
@@ -172,6 +173,7 @@ def send_supply(
         result.temporary_files,
         result.left_behind,
     )
+    remember_sent_supply(prepared.result)  # the next period's list is compared with this one
     try:
         append_receipt(receipt)
     except OSError as failure:
@@ -199,6 +201,7 @@ def save_supply(prepared: PreparedSupply, folder: Path) -> tuple[Receipt, Path]:
             "can write to."
         ) from None
     receipt = _receipt(prepared, "saved", "", "", f"Saved as {target.name}.")
+    remember_sent_supply(prepared.result)
     try:
         append_receipt(receipt)
     except OSError as failure:

@@ -51,6 +51,11 @@ DETAILS = (
     ("gender", "&Gender", ""),
     ("start_date", "Service &start date", "When the person started with your service (enrolled, referred)."),
     ("end_date", "Service &end date", "When they left or their case closed, if they have."),
+    (
+        "service",
+        "Service or progra&mme",
+        "Optional: which of your services or programmes each person is in. Sent only if you choose a column.",
+    ),
 )
 ID_KINDS = (
     ("NHI number", "NHI"),

@@ -36,9 +36,10 @@ from gui.table_model import (
     ProblemIndex,
     severity_icon,
 )
-from gui.widgets import label
+from gui.widgets import MessagePanel, label
 
 if TYPE_CHECKING:
+    from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
@@ -54,6 +55,7 @@ class ReviewStep(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: CheckResult | None = None
+        self.changes: ChangeSummary | None = None  # since the last supply; the Send page shows it again
         self.model: CheckTableModel | None = None
         self.proxy = ProblemFilterProxy(self)
         self.headline = label("", "headline")
@@ -76,6 +78,8 @@ class ReviewStep(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.summary)
         layout.addWidget(explanation)
+        self.changes_warning = MessagePanel("warningPanel")  # unusual changes since the last supply
+        layout.addWidget(self.changes_warning)
         layout.addWidget(splitter, 1)
 
     def _table_side(self) -> QWidget:
@@ -160,9 +164,16 @@ class ReviewStep(QWidget):
 
     # Showing a result ----------------------------------------------------------------------------------
 
-    def show_result(self, result: CheckResult, problems: ProblemIndex | None = None) -> None:
-        """Show a check; `problems` is the index the worker built (built here when not given)."""
+    def show_result(
+        self, result: CheckResult, problems: ProblemIndex | None = None, changes: ChangeSummary | None = None
+    ) -> None:
+        """Show a check; `problems` is the index the worker built (built here when not given).
+
+        `changes` is what changed since the last supply: unusual changes are warned about above the table.
+        """
         self.result = result
+        self.changes = changes
+        self.changes_warning.say(changes.warning_text() if changes else "")
         old_model = self.model
         self.model = CheckTableModel(result, problems, self)
         self.proxy.setSourceModel(self.model)

@@ -28,6 +28,7 @@ from core.errors import InputError
 from gui.widgets import MessagePanel, label, page
 
 if TYPE_CHECKING:
+    from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
 
 ENCRYPTED_SUFFIX = ".gpg"
@@ -152,6 +153,8 @@ class SendStep(QWidget):
         layout.addWidget(self.what_panel)
         self.blocked = MessagePanel("problemPanel")
         layout.addWidget(self.blocked)
+        self.changes_warning = MessagePanel("warningPanel")  # unusual changes since the last supply
+        layout.addWidget(self.changes_warning)
 
         layout.addWidget(label("Where it goes", "sectionTitle"))
         self.where_text = label("")
@@ -185,9 +188,15 @@ class SendStep(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroller)
 
-    def show_result(self, result: CheckResult, today: dt.date, demo: bool = False) -> None:
-        """Describe what this result would send; buttons stay off until `allow` says otherwise."""
+    def show_result(
+        self, result: CheckResult, today: dt.date, demo: bool = False, changes: ChangeSummary | None = None
+    ) -> None:
+        """Describe what this result would send; buttons stay off until `allow` says otherwise.
+
+        `changes`: what changed since the last supply; unusual changes are said again before sending.
+        """
         self.result = result
+        self.changes_warning.say(changes.warning_text() if changes else "")
         rows_text, blocked = rows_sentence(result)
         self.rows_text.setText(
             rows_text if not blocked else f"{plural(result.rows, 'row')} of people checked."

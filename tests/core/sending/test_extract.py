@@ -139,3 +139,19 @@ def test_an_organisation_code_that_makes_a_device_name_is_refused(data_dir, expe
     )
     with pytest.raises(InputError, match="device"):
         build_extract(result, today=AS_OF)
+
+
+def test_the_service_is_sent_only_when_chosen_as_it_reads_in_the_sheet(data_dir, expected) -> None:
+    spec = expected["files"]["whanau_register.xlsx"]
+    exclude = {"rows_with_errors": "exclude"}
+    without = build_extract(register_result(data_dir, expected, output=exclude), today=AS_OF)
+    chosen = register_result(
+        data_dir, expected, mapping={**spec["mapping"], "service": "Programme"}, output=exclude
+    )
+    extract = build_extract(chosen, today=AS_OF)
+    assert "service" not in without.columns
+    assert extract.columns[-1] == "service"
+    programme = chosen.table.find_column("Programme")
+    sent = [line["service"] for line in rows_of(extract)]
+    kept = chosen.positions[~chosen.has_error]
+    assert sent == [str(programme.values[i] or "") for i in kept]

@@ -1,0 +1,421 @@
+"""What changed since the last supply sent with the same settings, without keeping anyone's details.
+
+The mistake that hurts most in a regular supply is silent: a filter left on, a sheet that lost half its
+rows, records re-keyed so that ID numbers now point at other people. To notice, this period's list is
+compared with the last one sent. The app keeps no personal data to do it: when a supply is sent, each
+person is stored only as keyed fingerprints, one for who they are (their ID number, or name and date of
+birth where there is none) and one each for their name, date of birth and gender. The key is random per
+supply and lives in the credential store, never beside the fingerprints, so the fingerprint file alone
+says nothing about anyone, and a detail's fingerprint is tied to its person (two people born on the same
+day do not share one).
+
+Keyed hashing: the key's HMAC-SHA256 derives an AES-128 key and an HMAC key; AES encrypts one 16-byte
+block per person and one per detail (the values packed in; names as a hash, over-long IDs as their
+keyed HMAC-SHA256), keeping 8 bytes of each. AES runs over whole arrays in one call, where HMAC-SHA256 per value
+would take ~2 s per million rows and the summary must cost under a tenth of a check.
+
+The summary holds counts and the row numbers of the current sheet, never a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core import paths
+from core.checking.check import CheckResult
+from core.checking.rules import plural
+from core.profile import SupplyProfile
+
+STORE_FOLDER = "fingerprints"
+STORE_VERSION = 1
+DETAILS = ("name", "date_of_birth", "gender")
+ROWS_LISTED = 50  # row numbers kept per kind of change (the counts are always complete)
+# What makes a change unusual enough to warn about before sending.
+FEWER_PEOPLE_SHARE = 0.20
+GONE_SHARE = 0.20
+NEW_SHARE = 0.50
+REKEYED_SHARE = 0.01
+REKEYED_AT_LEAST = 3
+DETAIL_CHANGED_SHARE = 0.10
+EPOCH = np.datetime64("1800-01-01", "D")
+
+log = logging.getLogger("idi_share.changes")
+
+
+def supply_id(profile: SupplyProfile) -> str:
+    """Which supply a fingerprint file and its key belong to: same name and organisation, same supply."""
+    text = f"{profile.organisation_code}\n{profile.name}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+# The top byte of a block's second half says what the block is, so no two kinds of block can be equal.
+TAG_ID, TAG_ID_HASHED, TAG_DETAILS = 1, 2, 3  # a person, keyed by the ID / its hash / name and birth date
+# (a single detail's block is tagged 1 + its index in DETAILS; the details together are not tagged)
+MASK40, MASK56 = np.uint64((1 << 40) - 1), np.uint64((1 << 56) - 1)
+MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads a small number over 64 bits before it is combined
+TOP = np.uint64(56)
+
+
+@dataclass
+class Fingerprints:
+    """Per row (current sheet) or per person (stored): who, and their details, as 64-bit keyed hashes.
+
+    `person` is 0 where a row has neither a well-formed ID nor a name and date of birth to key it by.
+    `combined` covers name, date of birth and gender at once, so that a comparison looks at each detail
+    only for the few people whose combined fingerprint differs.
+    """
+
+    person: np.ndarray
+    combined: np.ndarray
+    details: dict[str, np.ndarray] = field(default_factory=dict)  # per detail; made on demand for a sheet
+    identifier_type: str | None = None
+    who: np.ndarray | None = field(default=None, repr=False)  # never stored: ties details to their person
+    values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
+    key: bytes = field(default=b"", repr=False)
+
+    def detail(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
+        if name in self.details:
+            return np.asarray(self.details[name][rows])
+        tag = np.uint64(1 + DETAILS.index(name)) << TOP
+        return _encrypt(self.key, self.who[rows], (self.values[name][rows] & MASK56) | tag)[:, 0]
+
+    def unique_people(self) -> Fingerprints:
+        """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped."""
+        keyed = np.flatnonzero(self.person != 0)
+        people, first = np.unique(self.person[keyed], return_index=True)
+        rows = keyed[first]
+        details = {name: self.detail(name, rows) for name in DETAILS}
+        return Fingerprints(people, self.combined[rows], details, self.identifier_type)
+
+
+class _Keys:
+    """The AES and HMAC keys derived from one supply's key."""
+
+    def __init__(self, key: bytes) -> None:
+        def derive(label: str) -> bytes:
+            return hmac.digest(key, f"IDI Share fingerprints v{STORE_VERSION}: {label}".encode(), "sha256")
+
+        self.blocks = derive("people")[:16]
+        self.details = derive("details")[:16]
+        self.value = derive("value")
+
+    def value_hash(self, text: str) -> int:
+        """A keyed 48-bit hash of one text, for values that are not packed into a block as they are."""
+        return int.from_bytes(hmac.digest(self.value, text.encode("utf-8"), "sha256")[:6], "little")
+
+
+def _encrypt(key: bytes, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """AES-128 of one 16-byte block per row (`low` then `high`, little-endian), as (n, 2) uint64."""
+    if not len(low):
+        return np.empty((0, 2), dtype="<u8")
+    blocks = np.empty((len(low), 2), dtype="<u8")
+    blocks[:, 0] = low
+    blocks[:, 1] = high
+    return _encrypt_blocks(key, blocks)
+
+
+def _encrypt_blocks(key: bytes, blocks: np.ndarray) -> np.ndarray:
+    # imported here: a check with nothing to compare with never loads cryptography
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    out = np.empty((len(blocks) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
+    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    written = encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
+    return out[: written // 16]
+
+
+def _name_hashes(result: CheckResult, field_name: str) -> np.ndarray:
+    """A 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none.
+
+    Made once per distinct name, by pandas' SipHash over whole arrays (a register of a million people has
+    tens of thousands of surnames). It needs no key of its own: it only ever goes into an AES block.
+    """
+    identity = result.identity
+    codes = identity.folded.get(field_name)
+    folded = identity.folded_names.get(field_name)
+    if codes is None or folded is None or not len(folded):
+        return np.zeros(result.rows, dtype=np.uint64)
+    texts = np.asarray([str(text) for text in folded], dtype=object)  # distinct already: no grouping
+    hashed = (pd.util.hash_array(texts, categorize=False) >> np.uint64(16)) + np.uint64(1)
+    return np.append(hashed, np.uint64(0))[codes]  # code -1 (no name) takes the 0 at the end
+
+
+def _days(result: CheckResult) -> np.ndarray:
+    """Days from 1800 (1 = 1 January 1800) per row, as uint64; 0 where there is no date of birth."""
+    dob = result.identity.date_of_birth
+    if dob is None:
+        return np.zeros(result.rows, dtype=np.uint64)
+    days = (dob if dob.dtype == "datetime64[D]" else dob.astype("datetime64[D]")).view(np.int64)
+    since = days - (EPOCH.astype(np.int64) - 1)  # NaT, a huge negative number, stays negative
+    usable = (since > 0) & (since < 1 << 24)  # 24 bits: to the year 47,000
+    return np.where(usable, since, 0).view(np.uint64)
+
+
+def _person_blocks(
+    keys: _Keys,
+    result: CheckResult,
+    first: np.ndarray,
+    last: np.ndarray,
+    days: np.ndarray,
+    blocks: np.ndarray,
+) -> np.ndarray:
+    """Write each row's 16-byte block saying who they are into `blocks`; returns whether the row has one.
+
+    The ID where well-formed, else name and date of birth; the block is all 0 where the row has neither.
+    Most rows have an ID, so those are laid down whole and only the others are looked at one field at a time.
+    """
+    identity = result.identity
+    low, high = blocks[:, 0], blocks[:, 1]
+    if identity.identifiers is not None:
+        by_id = identity.well_formed
+        whole = by_id & identity.packed_whole
+        np.copyto(low, identity.packed.view(np.uint64))
+        high.fill(np.uint64(TAG_ID) << TOP)
+        for row in np.flatnonzero(by_id & ~whole):  # longer than nine characters, or not ASCII: rare
+            low[row] = keys.value_hash(str(identity.identifiers[row]))
+            high[row] = np.uint64(TAG_ID_HASHED) << TOP
+        others = np.flatnonzero(~by_id)
+    else:
+        by_id = np.zeros(len(low), dtype=bool)
+        others = np.arange(len(low))
+    f, la, d = first[others], last[others], days[others]
+    by_details = ((f | la) != 0) & (d != 0)
+    low[others] = np.where(by_details, (f & MASK40) | (d << np.uint64(40)), np.uint64(0))
+    high[others] = np.where(by_details, (la & MASK40) | (np.uint64(TAG_DETAILS) << TOP), np.uint64(0))
+    keyed = by_id.copy()
+    keyed[others] = by_details
+    return keyed
+
+
+def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
+    """The keyed fingerprints of every checked row of this check (single details are made on demand).
+
+    Two blocks a row, each kind under its own key: who the person is, and their details together with `who`
+    (the person block folded to 64 bits), so that equal details of two people never look alike.
+    """
+    identity = result.identity
+    keys = _Keys(key)
+    n = result.rows
+    first, last = _name_hashes(result, "first_name"), _name_hashes(result, "last_name")
+    days = _days(result)
+    genders = identity.genders if identity.genders is not None else np.zeros(n, np.uint8)
+    blocks = np.empty((2 * n, 2), dtype="<u8")
+    keyed = _person_blocks(keys, result, first, last, days, blocks[:n])
+    who = blocks[n:, 0]
+    np.multiply(blocks[:n, 1], MIX, out=who)
+    who ^= blocks[:n, 0]
+    name = first * np.uint64(3)
+    name += last
+    together = blocks[n:, 1]
+    np.left_shift(days, np.uint64(3), out=together)
+    together |= genders
+    together *= MIX
+    together ^= name
+    # Two keys: who people are, and their details, so that no block of one kind can equal one of the other.
+    people = _encrypt_blocks(keys.blocks, blocks[:n])
+    combined = _encrypt_blocks(keys.details, blocks[n:])[:, 0]
+    person = np.where(keyed, people[:, 0], np.uint64(0))
+    values = {"name": name, "date_of_birth": days, "gender": genders.astype(np.uint64)}
+    return Fingerprints(
+        person,
+        combined,
+        identifier_type=result.identifier_type,
+        who=who.copy(),
+        values=values,
+        key=keys.details,
+    )
+
+
+# ---- The store -----------------------------------------------------------------------------------------
+
+
+STORED_ROWS = ("person", "combined", *DETAILS)
+
+
+def store_path(supply: str, suffix: str = ".npy") -> Path:
+    return paths.data_dir() / STORE_FOLDER / f"{supply}{suffix}"
+
+
+def save_fingerprints(supply: str, prints: Fingerprints, sent_at: str) -> Path:
+    """Keep one person per entry, sorted, as a (5, people) array of fingerprints and a small JSON beside it.
+
+    Each file is written to a temporary name and moved, so neither is ever half there.
+    """
+    people = prints.unique_people()
+    table = np.stack([people.person, people.combined, *(people.details[k] for k in DETAILS)]).astype("<u8")
+    meta = {"version": STORE_VERSION, "identifier_type": prints.identifier_type, "sent_at": sent_at}
+    target, about = store_path(supply), store_path(supply, ".json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for path, write in (
+        (target, lambda handle: np.save(handle, table, allow_pickle=False)),
+        (about, lambda handle: handle.write(json.dumps(meta).encode("utf-8"))),
+    ):
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as handle:
+            write(handle)
+        os.replace(temporary, path)
+    return target
+
+
+@dataclass
+class Stored:
+    prints: Fingerprints
+    sent_at: str
+
+
+def load_fingerprints(supply: str) -> Stored | None:
+    """The fingerprints kept at the last send of this supply; None when there are none (or they are damaged).
+
+    The file is memory-mapped: a comparison reads the people and their combined details, and only the few
+    single details it needs.
+    """
+    target, about = store_path(supply), store_path(supply, ".json")
+    if not (target.exists() and about.exists()):
+        return None
+    try:
+        meta = json.loads(about.read_text(encoding="utf-8"))
+        table = np.load(target, mmap_mode="r", allow_pickle=False)
+        if meta.get("version") != STORE_VERSION or table.ndim != 2 or table.shape[0] != len(STORED_ROWS):
+            return None
+    except (OSError, ValueError) as error:
+        log.warning("The fingerprints of the last supply could not be read (%s).", type(error).__name__)
+        return None
+    details = {name: table[2 + i] for i, name in enumerate(DETAILS)}
+    person, combined = np.array(table[0]), np.array(table[1])  # in memory: read whole, hashed at once
+    prints = Fingerprints(person, combined, details, meta.get("identifier_type"))
+    return Stored(prints, str(meta.get("sent_at", "")))
+
+
+# ---- The summary ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeSummary:
+    """What changed, in counts and current-sheet row numbers (the first ROWS_LISTED of each kind)."""
+
+    last_sent: str
+    people_before: int
+    people_now: int
+    counts: dict[str, int]  # new, gone, name, date_of_birth, gender, another_person, not_compared
+    rows: dict[str, list[int]]  # same keys but "gone": row numbers in this sheet
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unusual(self) -> bool:
+        return bool(self.warnings)
+
+    def warning_text(self) -> str:
+        """The warnings in one paragraph for the Review and Send pages; empty when nothing is unusual."""
+        return " ".join(["Unusual changes since the last supply:", *self.warnings]) if self.warnings else ""
+
+    def sentences(self) -> list[str]:
+        c = self.counts
+        lines = [
+            f"Since the supply sent {self.last_sent[:10]}: {plural(self.people_now, 'person', 'people')} now, "
+            f"{self.people_before:,} then.",
+            f"{plural(c['new'], 'person', 'people')} new; {plural(c['gone'], 'person', 'people')} no longer in the list.",
+        ]
+        changed = [
+            f"{plural(c[key], 'person', 'people')} with another {what}"
+            for key, what in (("name", "name"), ("date_of_birth", "date of birth"), ("gender", "gender"))
+            if c[key]
+        ]
+        if changed:
+            lines.append("; ".join(changed) + ".")
+        if c["another_person"]:
+            lines.append(
+                f"{plural(c['another_person'], 'row')} with an ID number that belonged to someone else "
+                "last time (another name and date of birth)."
+            )
+        return lines + self.warnings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "last_sent": self.last_sent,
+            "people_before": self.people_before,
+            "people_now": self.people_now,
+            "counts": dict(self.counts),
+            "rows": {key: list(rows) for key, rows in self.rows.items()},
+            "unusual": self.unusual,
+            "warnings": list(self.warnings),
+        }
+
+
+def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) -> ChangeSummary:
+    """People new, gone, with changed details, and IDs now on another person, against the last supply."""
+    before = previous.prints
+    index = pd.Index(before.person).get_indexer(current.person)  # rows without a key (0) match nobody
+    matched = index >= 0
+    times = np.bincount(index[matched], minlength=len(before.person))  # rows per earlier person
+    repeated = int(matched.sum()) - int(np.count_nonzero(times))
+    if repeated:  # someone is on several rows: their first row is compared, the others are not counted
+        rows_of_many = np.flatnonzero(matched & (times[np.maximum(index, 0)] > 1))
+        later = rows_of_many[pd.Series(index[rows_of_many]).duplicated().to_numpy()]
+        index[later], matched[later] = -1, False
+    unkeyed = np.flatnonzero(current.person == 0)
+    new = np.flatnonzero(~matched)
+    new = np.setdiff1d(new, unkeyed, assume_unique=True) if len(unkeyed) else new
+    new = new[~pd.Series(current.person[new]).duplicated().to_numpy()]  # each new person once
+    if repeated:
+        new = new[~np.isin(new, later)]
+    # Only people whose details changed at all are looked at detail by detail: usually a few.
+    differs = np.flatnonzero(matched & (before.combined[np.maximum(index, 0)] != current.combined))
+    changed = {name: before.detail(name, index[differs]) != current.detail(name, differs) for name in DETAILS}
+    another = changed["name"] & changed["date_of_birth"]
+    found = {
+        "new": new,
+        **{name: differs[changed[name] & ~another] for name in DETAILS},
+        "another_person": differs[another],
+        "not_compared": unkeyed,
+    }
+    counts = {key: len(rows) for key, rows in found.items()}
+    counts["gone"] = int(np.count_nonzero(times == 0))
+    rows = {key: [int(r) for r in row_numbers[found_rows[:ROWS_LISTED]]] for key, found_rows in found.items()}
+    people_now = int(np.count_nonzero(times)) + len(new)
+    summary = ChangeSummary(previous.sent_at, len(before.person), people_now, counts, rows)
+    summary.warnings = unusual_changes(summary)
+    return summary
+
+
+def unusual_changes(summary: ChangeSummary) -> list[str]:
+    """Warnings for changes that are more likely a mistake than a period's ordinary comings and goings."""
+    before, now, c = summary.people_before, summary.people_now, summary.counts
+    warnings = []
+    if before and now < before * (1 - FEWER_PEOPLE_SHARE):
+        warnings.append(
+            f"{round(100 * (before - now) / before)}% fewer people than last time. Is a filter left on, or "
+            "were rows lost when the list was exported? Check before sending."
+        )
+    elif before and c["gone"] > before * GONE_SHARE:
+        warnings.append(
+            f"{round(100 * c['gone'] / before)}% of last time's people are no longer in the list. Check that "
+            "the whole list was exported."
+        )
+    if before and c["new"] > before * NEW_SHARE:
+        warnings.append(
+            f"{plural(c['new'], 'person', 'people')} new, more than half as many as last time's list. Check that this "
+            "is the right list, and that ID numbers were not changed."
+        )
+    if c["another_person"] >= REKEYED_AT_LEAST or (now and c["another_person"] > now * REKEYED_SHARE):
+        warnings.append(
+            f"{plural(c['another_person'], 'row')} with an ID number that belonged to another person last "
+            "time. Records may have been renumbered or sorted apart from their IDs: check them before sending."
+        )
+    for key, what in (("date_of_birth", "dates of birth"), ("name", "names"), ("gender", "genders")):
+        if now and c[key] > now * DETAIL_CHANGED_SHARE:
+            warnings.append(
+                f"{round(100 * c[key] / now)}% of people have different {what} from last time. Check that the "
+                "columns are matched as before."
+            )
+    return warnings
