@@ -851,6 +851,27 @@ class Smoke:
                     is_json,
                 )
 
+        self.specification(demo)
+
+    def specification(self, demo: Path) -> None:
+        """`spec` writes the data specification with python-docx (lxml and its template in the bundle)."""
+        profile = demo.with_name("demo.idiprofile.json")
+        output = self.scratch / "data-specification.docx"
+        windows_args = ["--profile", self.emulator.windows(profile), "--out", self.emulator.windows(output)]
+        code = self.cli(["spec", self.emulator.windows(demo), *windows_args], "spec.txt")
+        linux_demo = ROOT / "resources" / "demo" / demo.name
+        linux_profile = str(linux_demo.with_name(profile.name))
+        linux_output = str(self.scratch / "linux-specification.docx")
+        expected, _ = self.linux_cli(
+            ["spec", str(linux_demo), "--profile", linux_profile, "--out", linux_output]
+        )
+        written = output.exists() and output.read_bytes()[:2] == b"PK"
+        self.step(
+            f"idi-share-cli spec wrote the data specification (.docx) (exit {code})",
+            code == max(expected, 0) and written,
+            f"exit {code}, the Linux CLI exits {expected}, document written: {written}",
+        )
+
     def cli_case(
         self, name: str, windows_args: list[str], linux_args: list[str], output: str, is_json: bool
     ) -> None:
