@@ -10,26 +10,22 @@ import datetime as dt
 import logging
 import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QThread
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.logs import log_file, setup_logging
-from gui.main_window import MATCH, REVIEW, SEND, MainWindow
+from gui.main_window import MainWindow
 from gui.style import apply_style
 
 log = logging.getLogger("idi_share.gui")
 
 USAGE = "Use: main.py [--demo] [--screenshots FOLDER]"
-SCREENSHOT_SIZE = (1200, 800)
-SCREENSHOT_WAIT_SECONDS = 120
+WINDOW_SIZE = (1200, 800)
 
 
 @dataclass
@@ -104,9 +100,11 @@ def main(argv: list[str]) -> int:
     setup_logging()
     app = application(offscreen=options.screenshots is not None)
     if options.screenshots is not None:
+        from gui.screenshots import take_screenshots
+
         return take_screenshots(options.screenshots)
     window = create_window(options)
-    window.resize(*SCREENSHOT_SIZE)
+    fit_to_screen(window)
     window.show()
     previous_hook = sys.excepthook
     sys.excepthook = crash_dialog
@@ -114,6 +112,19 @@ def main(argv: list[str]) -> int:
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+
+
+def fit_to_screen(window: MainWindow) -> None:
+    """Open within the screen's available area (taskbar excluded), centred, at most the usual size."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        window.resize(*WINDOW_SIZE)
+        return
+    area = screen.availableGeometry()
+    width = min(WINDOW_SIZE[0], area.width() - 24)
+    height = min(WINDOW_SIZE[1], area.height() - 48)  # room for the title bar
+    window.resize(width, height)
+    window.move(area.x() + (area.width() - width) // 2, area.y() + max((area.height() - height) // 2 - 16, 0))
 
 
 def crash_dialog(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
@@ -125,81 +136,3 @@ def crash_dialog(kind: type[BaseException], error: BaseException, trace: Traceba
         "Something went wrong inside IDI Share. Nothing was sent. If it happens again, send the log file "
         f"(it holds no personal data) to your IT support: {log_file()}",
     )
-
-
-# Screenshots ---------------------------------------------------------------------------------------------
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = SCREENSHOT_WAIT_SECONDS) -> bool:
-    """Let the event loop (and so the workers' results) run until `condition` holds or time is up."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        QThread.msleep(10)
-    return True
-
-
-def fonts_can_draw_text() -> bool:
-    """Whether the window's font has real glyphs (a platform with no font draws every letter as a box)."""
-    metrics = QFontMetrics(QApplication.font())
-    return all(metrics.inFontUcs4(ord(letter)) for letter in "Aa1ā")
-
-
-def take_screenshots(folder: Path) -> int:
-    """Drive the window through the demo, saving a picture at every step; 0 when every step was reached."""
-    if not fonts_can_draw_text():
-        print(
-            "The screenshots would show boxes instead of text: Qt found no font here "
-            "(QT_QPA_FONTDIR names the folder it reads fonts from).",
-            file=sys.stderr,
-        )
-        return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    window = MainWindow()
-    window.resize(*SCREENSHOT_SIZE)
-    window.show()
-    shots: list[Path] = []
-
-    def shoot(name: str) -> None:
-        wait_until(lambda: False, 0.2)  # let layouts settle
-        path = folder / f"{len(shots) + 1:02d}-{name}.png"
-        window.grab().save(str(path), "PNG")
-        shots.append(path)
-
-    def fail(where: str) -> int:
-        message = window.status_label.text()
-        print(f"The screenshots stopped at {where}: {message}", file=sys.stderr)
-        window.close()
-        return 1
-
-    shoot("open")
-    window.open_demo(go_to_review=False, with_settings=False)  # a first run: columns matched automatically
-    if not wait_until(lambda: window.table is not None and not window.runner.busy):
-        return fail("opening the demo")
-    shoot("open-file")
-    window.go_to(MATCH)
-    shoot("match")
-    window.go_next()
-    if not wait_until(lambda: window.step == REVIEW and not window.runner.busy):
-        return fail("checking the demo")
-    shoot("review")
-    groups = window.review_step.problem_rows()
-    if groups:
-        window.review_step.problem_list.setCurrentRow(1)
-        window.review_step.jump_to_problem(*groups[0])
-        shoot("review-problem")
-    window.go_next()
-    if window.step != SEND:
-        return fail("the Send step")
-    shoot("send")
-    with tempfile.TemporaryDirectory() as scratch:
-        not_a_sheet = Path(scratch) / "Team meeting notes.docx"
-        not_a_sheet.write_bytes(b"PK\x03\x04 not a spreadsheet")
-        window.open_file(not_a_sheet)
-        if wait_until(lambda: not window.runner.busy):
-            shoot("open-problem")
-    window.close()
-    print("\n".join(str(path) for path in shots))
-    return 0

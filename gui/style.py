@@ -12,13 +12,16 @@ from PySide6.QtWidgets import QApplication
 
 BASE_POINT_SIZE = 10.5
 ACCENT = "#1d5f7a"
+NOT_SENT_COLOUR = "#5f6368"  # text of the columns that stay on this computer
 
 STYLESHEET = f"""
 QMainWindow, QWidget#page {{ background: #f5f6f8; }}
 QLabel#heading {{ font-size: 17pt; font-weight: 600; color: #1b2733; }}
 QLabel#intro {{ color: #33414e; }}
-QLabel#headline {{ font-size: 20pt; font-weight: 600; color: #1b2733; }}
+QLabel#headline {{ font-size: 18pt; font-weight: 600; color: #1b2733; }}
+QLabel#notSent {{ color: {NOT_SENT_COLOUR}; }}
 QLabel#subtle {{ color: #505c66; }}
+QLabel#overdue {{ color: #a61b1b; font-weight: 600; }}
 QLabel#sectionTitle {{ font-weight: 600; color: #1b2733; margin-top: 6px; }}
 QLabel#columnTitle {{ font-weight: 600; color: #33414e; }}
 QLabel#demoBanner {{

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from core.checking.check import SEVERITY_ORDER, CheckResult
 from core.checking.rules import FIELD_NAMES, RULES, SEVERITIES
 from core.reading.table import CellKind
+from gui.style import NOT_SENT_COLOUR
 
 # Severity ids, worst first: a rank (core.checking.check.SEVERITY_ORDER) indexes this. Their words come from core.checking.rules;
 # colours and icons are Qt's.
@@ -41,7 +42,6 @@ SEVERITY_ICONS = {
     "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
     "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
-NOT_SENT_COLOUR = "#5f6368"
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1  # "error" / "warning" / "info" / None: for views and tests
 
 AnyIndex = QModelIndex | QPersistentModelIndex

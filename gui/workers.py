@@ -173,6 +173,8 @@ class TaskRunner(QObject):
     """
 
     busy_changed = Signal(bool)
+    progressed = Signal(int, str)  # the current job's percent (-1 unknown) and words, for a page to show
+    stopped = Signal(str)  # a job dropped at Cancel (its description): the window says so, truthfully
 
     def __init__(self, indicator: BusyIndicator, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -210,7 +212,7 @@ class TaskRunner(QObject):
         `wait_after_cancel`: Cancel asks the job to stop and waits for it to say how it ended (an upload
         must finish cleaning up the server before the window says nothing was left there).
         """
-        self.cancel()
+        self._cancel(announce=False)
         task = Task(next(self._numbers), job, description, self.signals)
         self._alive[task.number] = task
         self._current = _Pending(task, on_finished, on_failed, wait_after_cancel)
@@ -224,6 +226,10 @@ class TaskRunner(QObject):
     @Slot()
     def cancel(self) -> None:
         """Stop waiting for the current job; the job stops at its next check, its result is dropped."""
+        self._cancel(announce=True)
+
+    def _cancel(self, announce: bool) -> None:
+        """`announce`: the person pressed Cancel (say so); not when a new job simply replaces this one."""
         if self._current is None:
             return
         self._current.task.context.cancel()
@@ -231,7 +237,10 @@ class TaskRunner(QObject):
             self.indicator.label.setText("Stopping…")
             self.indicator.cancel_button.setEnabled(False)
             return
+        description = self._current.task.description
         self._stop_waiting()
+        if announce:
+            self.stopped.emit(description)
 
     def wait_for_done(self, msecs: int = 30_000) -> bool:
         """Block until the pool is idle (for shutdown and tests only; never from a button)."""
@@ -244,6 +253,7 @@ class TaskRunner(QObject):
     def _on_progress(self, number: int, percent: int, text: str) -> None:
         if self._is_current(number):
             self.indicator.show_progress(percent, text)
+            self.progressed.emit(percent, text)
 
     @Slot(int, object)
     def _on_finished(self, number: int, result: object) -> None:

@@ -186,13 +186,13 @@ def test_check_exits_0_when_no_row_has_an_error(capsys, tmp_path) -> None:
     path = write_csv(tmp_path / "clean.csv", HEADER, ROWS)
     code, out, _ = run(capsys, "check", str(path), "--as-of", "2026-11-01")
     assert code == 0
-    assert "4 of 4 people can be linked." in out
+    assert "All 4 people are ready to send." in out
 
 
 def test_check_plain_output_gives_headline_counts_rows_and_fixes(capsys, data_dir) -> None:
     code, out, _ = run(capsys, "check", str(data_dir / "whanau_register.xlsx"), "--as-of", "2026-11-01")
     assert code == 1
-    assert "307 of 309 people can be linked." in out
+    assert "of 309 people are ready to send;" in out and "must be fixed." in out
     assert "Date of birth is in the future." in out
     assert "To fix:" in out
     assert "5 blank rows skipped" in out

@@ -116,7 +116,12 @@ class CheckResult:
         if self.rows == 0:
             return "There are no people in this sheet."
         people = "person" if self.rows == 1 else "people"
-        return f"{self.linkable_rows:,} of {self.rows:,} {people} can be linked."
+        must_fix = int(self.has_error.sum())
+        ready = self.rows - must_fix
+        verb = "is" if ready == 1 else "are"
+        if not must_fix:
+            return f"All {self.rows:,} {people} {verb} ready to send."
+        return f"{ready:,} of {self.rows:,} {people} {verb} ready to send; {must_fix:,} must be fixed."
 
     def summary_sentence(self) -> str:
         """Under the headline: what must be fixed before sending (in rows), then what else was found."""

@@ -4,7 +4,9 @@ The plaintext extract lives only in memory; secrets only in the credential store
 `supply.prepare_supply` then `supply.send_supply` or `supply.save_supply`, `history` (receipts),
 `credentials`. `transfer` does the upload (deadlines, cancel, retries), `journal` remembers temporary files
 left on a server until the next connection removes them, `key_files` reads key files safely.
-`specification` writes the data specification (.docx); `last_supply` compares a check with the last supply
-sent and remembers each sent one (fingerprints from `checking.changes`, their key in `credentials`). Takes
-results from `checking`; nothing earlier imports this stage.
+`supplies` keeps the supplies set up in the window (settings folder, due dates, import/export),
+`connection_test` tries each step of a send without data. `specification` writes the data specification
+(.docx); `last_supply` compares a check with the last supply sent and remembers each sent one
+(fingerprints from `checking.changes`, their key in `credentials`). Takes results from `checking`;
+nothing earlier imports this stage.
 """

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -117,14 +119,45 @@ class OpenStep(QWidget):
 
         self.problem = MessagePanel("problemPanel")
         layout.addWidget(self.problem)
+        self.reading = self._reading_panel()
+        layout.addWidget(self.reading)
         self.found = self._found_panel()
         layout.addWidget(self.found)
         layout.addWidget(self._settings_row())
         layout.addStretch(1)
+        scroller = QScrollArea()  # at 150% on a small laptop the page scrolls; Next never does
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(body)
+        outer.addWidget(scroller)
         self._last_folder = ""
+
+    def _reading_panel(self) -> QFrame:
+        """Progress on the page itself while a file is read: what is happening and how far, where known."""
+        panel = QFrame()
+        panel.setObjectName("notePanel")
+        self.reading_text = label("", "sectionTitle")
+        self.reading_bar = QProgressBar()
+        self.reading_bar.setAccessibleName("Reading progress")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.addWidget(self.reading_text)
+        layout.addWidget(self.reading_bar)
+        layout.addWidget(label("Large files can take a minute. Cancel is at the bottom right.", "subtle"))
+        panel.hide()
+        return panel
+
+    def show_progress(self, percent: int, text: str) -> None:
+        """A worker's progress while reading: a percentage when known, otherwise a moving bar."""
+        if self.reading.isHidden():
+            return
+        self.reading_bar.setRange(0, 100 if percent >= 0 else 0)
+        if percent >= 0:
+            self.reading_bar.setValue(percent)
+        if text:
+            self.reading_text.setText(text)
 
     def _found_panel(self) -> QFrame:
         panel = QFrame()
@@ -170,8 +203,21 @@ class OpenStep(QWidget):
         self.found.hide()
         self.drop_zone.set_file_open(False)
         self.file_label.setText(f"Reading {path.name}…")
+        try:
+            size = f" ({path.stat().st_size / 1_000_000:.1f} MB)"
+        except OSError:
+            size = ""
+        self.reading_text.setText(f"Reading {path.name}{size}…")
+        self.reading_bar.setRange(0, 0)
+        self.reading.show()
+
+    def show_stopped(self, text: str) -> None:
+        """Reading ended without a table (cancelled or refused): the page says so, no bar left moving."""
+        self.reading.hide()
+        self.file_label.setText(text)
 
     def show_loaded(self, table: SourceTable) -> None:
+        self.reading.hide()
         self.problem.clear()
         self.file_label.setText(f"{table.path.name} is open.")
         several = len(table.sheets) > 1
@@ -187,19 +233,27 @@ class OpenStep(QWidget):
         self.drop_zone.set_file_open(True)
 
     def show_problem(self, message: str) -> None:
+        self.reading.hide()
         self.found.hide()
         self.problem.say(message)
 
     def show_settings(self, name: str | None, file_name: str | None = None) -> None:
-        """Say which saved settings are in use (None: none)."""
-        if name:
+        """Say which saved settings are in use (None: none); no file name for a supply saved in the window."""
+        if name and file_name:
             self.settings_text.setText(
                 f'Using your saved settings "{name}" ({file_name}). Your columns will be matched the same way.'
             )
             self.settings_button.setText("Use other &saved settings…")
+        elif name:
+            self.settings_text.setText(f'Preparing "{name}": your columns will be matched as you set them.')
+            self.settings_button.setText("Use other &saved settings…")
         else:
             self.settings_text.setText(NO_SETTINGS_TEXT)
             self.settings_button.setText("Use &saved settings…")
+
+    def show_note(self, text: str) -> None:
+        """A sentence in place of the saved-settings line (a supply being set up has none yet)."""
+        self.settings_text.setText(text)
 
     # Asking the user ---------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from core.checking.check import CheckResult
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
-RESIZE_PRECISION_ROWS = 60  # column widths from the first rows: enough to fit, quick on any size
+MIN_TABLE_HEIGHT = 150  # the heading and five rows: what a small screen keeps before the sentences go
+SMALL_HEIGHT = 600  # below this (e.g. 1280x800 at 150% leaves 533 points) the explanation moves to a tooltip
+RESIZE_PRECISION_ROWS = 20  # column widths from the first rows: enough to fit, and quick (the window stall)
 
 
 class ReviewStep(QWidget):
@@ -62,10 +65,13 @@ class ReviewStep(QWidget):
         self.headline.setAccessibleName("Result")
         self.summary = label("", "intro")
         explanation = label(
-            "Linked means Stats NZ can find the person in other government records, by a valid ID number "
-            "or by name, date of birth and gender. Fix problems in your own spreadsheet, then open it again.",
+            "Ready to send means Stats NZ can link the person to other government records, by a valid ID "
+            "number or by name, date of birth and gender. Fix problems in your own spreadsheet, then open it "
+            "again.",
             "subtle",
         )
+        self.headline.setToolTip(explanation.text())  # still there when a small screen hides the sentence
+        self.explanation = explanation
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._table_side())
         splitter.addWidget(self._problem_side())
@@ -82,6 +88,11 @@ class ReviewStep(QWidget):
         layout.addWidget(self.changes_warning)
         layout.addWidget(splitter, 1)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a short page the sentence under the headline gives way to the table (it stays as a tooltip)."""
+        self.explanation.setVisible(event.size().height() >= SMALL_HEIGHT)
+        super().resizeEvent(event)
+
     def _table_side(self) -> QWidget:
         self.table = QTableView()
         self.table.setObjectName("reviewTable")
@@ -96,6 +107,7 @@ class ReviewStep(QWidget):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setMinimumHeight(MIN_TABLE_HEIGHT)
         self.table.selectionModel().currentChanged.connect(self._explain_cell)
         self.cell_detail = label(
             "Choose a marked cell to see what is wrong and how to fix it.", "subtle", rich=True
@@ -125,7 +137,9 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        row.addWidget(label("Grey columns are not sent.", "subtle", wrap=False))
+        not_sent = label("Grey text: not sent", "notSent", wrap=False)  # short: the legend stays one line
+        not_sent.setToolTip("Columns in grey are not sent: they stay on this computer.")
+        row.addWidget(not_sent)
         row.addStretch(1)
         return row
 
@@ -136,7 +150,7 @@ class ReviewStep(QWidget):
         self.problem_list.setObjectName("problemList")
         self.problem_list.setAccessibleName("Problems found")
         self.problem_list.setWordWrap(True)
-        self.problem_list.setMinimumWidth(300)
+        self.problem_list.setMinimumWidth(240)  # 1280x800 at 150% leaves 853 points for the whole window
         self.problem_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         title.setBuddy(self.problem_list)
         self.problem_list.currentItemChanged.connect(self._on_problem_chosen)
@@ -267,7 +281,10 @@ class ReviewStep(QWidget):
     def browse_report(self) -> None:
         if self.result is None:
             return
-        suggested = f"{self.result.table.path.stem} quality report.xlsx"
+        # beside the spreadsheet: the report holds the same people's details, so it belongs where they are kept
+        suggested = str(
+            self.result.table.path.with_name(f"{self.result.table.path.stem} quality report.xlsx")
+        )
         chosen, _ = QFileDialog.getSaveFileName(
             self, "Save the quality report", suggested, "Excel workbook (*.xlsx)"
         )

@@ -13,17 +13,21 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLineEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from core.checking.rules import FIELD_NAMES, plural
+from core.checking.rules import FIELD_NAMES, plural, rule
 from core.errors import InputError
 from gui.widgets import MessagePanel, label, page
 
@@ -62,7 +66,7 @@ def rows_sentence(result: CheckResult) -> tuple[str, bool]:
         kept = result.rows - error_rows
         return (
             f"{plural(kept, 'row')} of people are sent. {plural(error_rows, 'row')} with a problem that must "
-            "be fixed are left out, and counted in the receipt.",
+            f"be fixed are left out, and counted in the receipt. {left_out_reasons(result)}",
             False,
         )
     return (
@@ -71,6 +75,23 @@ def rows_sentence(result: CheckResult) -> tuple[str, bool]:
         "it again.",
         True,
     )
+
+
+def left_out_reasons(result: CheckResult, limit: int = 3) -> str:
+    """Why rows are left out: the commonest problems that must be fixed, each with its count of rows."""
+    issues = result.issues
+    if issues.empty:
+        return ""
+    errors = issues[issues["severity"] == "error"]
+    counts = errors.groupby(["rule", "field"], dropna=False)["row"].nunique().sort_values(ascending=False)
+    parts = []
+    for (rule_id, field), rows in counts.head(limit).items():
+        field_name = None if field != field else field  # NaN: a row-level rule
+        message = rule(rule_id).message_for(field_name, result.profile.identifier_type).rstrip(".")
+        message = message if not parts else message[:1].lower() + message[1:]  # one sentence: "…; the NHI…"
+        parts.append(f"{message} ({plural(int(rows), 'row')})")
+    more = len(counts) - limit
+    return "Why: " + "; ".join(parts) + (f"; and {plural(more, 'other problem')}." if more > 0 else ".")
 
 
 def recipient_lines(profile) -> str:
@@ -101,6 +122,12 @@ def file_name_for(result: CheckResult, today: dt.date) -> str:
         return pattern
 
 
+def rows_choice_texts(error_rows: int) -> tuple[str, str]:
+    """The two choices for rows that must be fixed, with their count."""
+    rows = plural(error_rows, "row")
+    return (f"Stop: I will fix the {rows} first", f"Leave out the {rows} and send the rest")
+
+
 def missing_settings(result: CheckResult) -> str | None:
     """What the saved settings lack for sending, in a sentence that says where to get it."""
     profile = result.profile
@@ -118,8 +145,7 @@ def missing_settings(result: CheckResult) -> str | None:
     )
     return (
         f"Sending is not set up yet: your settings have {missing}. Stats NZ gives you these when your "
-        "organisation is set up to supply. Ask whoever looks after IDI Share in your organisation to add them "
-        "to your saved settings, then open those settings on the first step."
+        "organisation is set up to supply: add them in Settings (the button below)."
     )
 
 
@@ -129,6 +155,8 @@ class SendStep(QWidget):
     title = "Send"
     send_requested = Signal()
     save_requested = Signal(Path)
+    rows_choice_changed = Signal(str)  # "block" or "exclude"
+    settings_requested = Signal(str)  # the settings page to open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,14 +181,48 @@ class SendStep(QWidget):
         layout.addWidget(self.what_panel)
         self.blocked = MessagePanel("problemPanel")
         layout.addWidget(self.blocked)
+        self.rows_choice = QFrame()
+        choice_layout = QHBoxLayout(self.rows_choice)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        self.block_choice = QRadioButton()
+        self.exclude_choice = QRadioButton()
+        self.choice_group = QButtonGroup(self)
+        for button in (self.block_choice, self.exclude_choice):
+            self.choice_group.addButton(button)
+            choice_layout.addWidget(button)
+        choice_layout.addStretch(1)
+        self.block_choice.toggled.connect(self._on_rows_choice)
+        layout.addWidget(self.rows_choice)
         self.changes_warning = MessagePanel("warningPanel")  # unusual changes since the last supply
         layout.addWidget(self.changes_warning)
 
         layout.addWidget(label("Where it goes", "sectionTitle"))
         self.where_text = label("")
+        self.where_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.where_text)
+        self.file_name_row = QFrame()
+        name_layout = QHBoxLayout(self.file_name_row)
+        name_layout.setContentsMargins(0, 0, 0, 0)
+        self.file_name = QLineEdit()
+        self.file_name.setAccessibleName("The file name on the server")
+        name_label = label("A file of this name was already sent: send this one as", wrap=False)
+        name_layout.addWidget(name_label)
+        name_layout.addWidget(self.file_name, 1)
+        self.file_name_row.hide()
+        layout.addWidget(self.file_name_row)
+        self.changes = MessagePanel("warningPanel")
+        layout.addWidget(self.changes)
+        self.changes_confirmed = QCheckBox("I have checked these changes with Stats NZ: they are right")
+        self.changes_confirmed.hide()
+        layout.addWidget(self.changes_confirmed)
         self.missing = MessagePanel("warningPanel")
         layout.addWidget(self.missing)
+        self.settings_button = QPushButton("Open Se&ttings")
+        self.settings_button.clicked.connect(lambda: self.settings_requested.emit(self.settings_page))
+        self.settings_button.hide()
+        self.settings_page = "organisation"
+        self.start_folder = ""  # where file dialogs open: the last folder used
+        layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.why_not = MessagePanel("notePanel")
         layout.addWidget(self.why_not)
@@ -210,7 +272,27 @@ class SendStep(QWidget):
             else "Every column of the sheet is sent."
         )
         self.where_text.setText(self._where(result, today))
-        self.missing.say("" if demo else (missing_settings(result) or ""))
+        missing = None if demo else missing_settings(result)
+        self.missing.say(missing or "")
+        self.show_settings_button(
+            bool(missing), "key" if missing and "encryption key" in missing else "server"
+        )
+        error_rows = int(result.has_error.sum())
+        self.rows_choice.setVisible(error_rows > 0 and not demo)
+        block_text, exclude_text = rows_choice_texts(error_rows)
+        self.block_choice.setText(block_text)
+        self.exclude_choice.setText(exclude_text)
+        self.block_choice.blockSignals(True)
+        self.exclude_choice.blockSignals(True)
+        exclude = result.profile.output.rows_with_errors == "exclude"
+        (self.exclude_choice if exclude else self.block_choice).setChecked(True)
+        self.block_choice.blockSignals(False)
+        self.exclude_choice.blockSignals(False)
+        self.file_name.setText(file_name_for(result, today) + ENCRYPTED_SUFFIX)
+        self.file_name_row.hide()
+        self.changes.clear()
+        self.changes_confirmed.hide()
+        self.changes_confirmed.setChecked(False)
         self.outcome.clear()
         self.failure.clear()
 
@@ -218,6 +300,7 @@ class SendStep(QWidget):
         while self.columns_grid.count():
             item = self.columns_grid.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # gone now: deleteLater waits for the event loop's next turn
                 item.widget().deleteLater()
         for column, title in enumerate(("Detail", "Your column", "Named in the file")):
             self.columns_grid.addWidget(label(title, "columnTitle", wrap=False), 0, column)
@@ -226,6 +309,33 @@ class SendStep(QWidget):
             self.columns_grid.addWidget(label(header, wrap=False), line, 1)
             self.columns_grid.addWidget(label(name, wrap=False), line, 2)
         self.columns_grid.setColumnStretch(3, 1)
+
+    def show_settings_button(self, visible: bool, page_name: str = "organisation") -> None:
+        self.settings_page = page_name
+        self.settings_button.setVisible(visible)
+
+    def _on_rows_choice(self) -> None:
+        self.rows_choice_changed.emit("block" if self.block_choice.isChecked() else "exclude")
+
+    def offer_file_name(self, name: str) -> None:
+        """A file of the usual name is already there: let the person send under another name."""
+        self.file_name.setText(name)
+        self.file_name_row.show()
+
+    def chosen_file_name(self) -> str:
+        return self.file_name.text().strip()
+
+    def show_changes(self, changes: list[str]) -> None:
+        """Server or keys differ from the last supply that arrived: said, and confirmed before sending."""
+        if not changes:
+            self.changes.clear()
+            self.changes_confirmed.hide()
+            return
+        self.changes.say(
+            "Changed since your last supply: " + " ".join(changes) + " Check with Stats NZ that this is "
+            "expected before sending."
+        )
+        self.changes_confirmed.show()
 
     def _where(self, result: CheckResult, today: dt.date) -> str:
         profile = result.profile
@@ -236,6 +346,7 @@ class SendStep(QWidget):
             lines.append(
                 f"Server: {profile.sftp.host} (port {profile.sftp.port}), folder {profile.sftp.remote_dir}"
             )
+        self._where_lines = lines
         return "\n".join(lines)
 
     def allow(self, send_reason: str | None, save_reason: str | None) -> None:
@@ -256,7 +367,9 @@ class SendStep(QWidget):
     def browse_save(self) -> None:
         if self.result is None:
             return
-        chosen = QFileDialog.getExistingDirectory(self, "Choose the folder for the encrypted file")
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Choose the folder for the encrypted file", self.start_folder
+        )
         if chosen:
             self.save_requested.emit(Path(chosen))
 

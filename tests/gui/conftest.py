@@ -9,6 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import (  # noqa: F401 - real-service fixtures for the setup flow
+    client_keys,
+    gpg_keys,
+    remote_dir,
+    sshd,
+    sshd_account,
+)
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 WORKER_TIMEOUT_MS = 30_000

@@ -23,6 +23,6 @@ def test_linux_leaves_the_fonts_to_fontconfig() -> None:
 
 def test_the_offscreen_platform_here_has_a_font_with_real_glyphs(qapp) -> None:
     """--screenshots refuses to save pictures of boxes; on this machine (fontconfig) the glyphs are there."""
-    from gui.app import fonts_can_draw_text
+    from gui.screenshots import fonts_can_draw_text
 
     assert fonts_can_draw_text()

@@ -226,8 +226,9 @@ def test_screenshots_are_written_for_every_step(qapp, tmp_path) -> None:
 
     assert main(["--demo", "--screenshots", str(tmp_path)]) == 0
     names = sorted(path.name for path in tmp_path.glob("*.png"))
-    for step in ("open", "match", "review", "send"):
+    for step in ("open", "match", "review", "send", "setup-key", "setup-server", "home", "history"):
         assert any(name.endswith(f"-{step}.png") for name in names), names
+    assert any(name.startswith("150-") and "setup" in name for name in names), names  # also at 150%
     image = QImage(str(tmp_path / names[0]))
     assert (image.width(), image.height()) == (1200, 800)
 

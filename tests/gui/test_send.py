@@ -13,7 +13,7 @@ import pytest
 from core import paths
 from core.profile import PROFILE_SUFFIX, load_profile
 from core.sending.history import read_receipts
-from gui import main_window as main_window_module
+from gui import sending_flow as main_window_module
 from gui.main_window import SEND
 from tests.integration.conftest import client_keys, remote_dir, sshd, sshd_account  # noqa: F401 - fixtures
 

@@ -46,12 +46,15 @@ def test_planted_rows_carry_only_the_planted_rules(data_dir, expected, name) -> 
     assert found - planted == set()
 
 
-def test_the_register_headline_counts_people_who_can_be_linked(data_dir, expected) -> None:
+def test_the_register_headline_counts_people_ready_to_send_and_those_to_fix(data_dir, expected) -> None:
     result, _ = checked(data_dir, expected, "whanau_register.xlsx")
     unlinkable = set(result.issues.loc[result.issues["rule"] == "row_unlinkable", "row"])
     assert unlinkable == {160, 266}
     assert result.linkable_rows == result.rows - 2
-    assert result.headline() == f"{result.rows - 2:,} of {result.rows:,} people can be linked."
+    must_fix = int(result.has_error.sum())
+    assert result.headline() == (
+        f"{result.rows - must_fix:,} of {result.rows:,} people are ready to send; {must_fix:,} must be fixed."
+    )
 
 
 def test_every_issue_carries_the_catalogue_message_and_the_cell_value(data_dir, expected) -> None:
