@@ -186,7 +186,13 @@ def scaled_screenshots(folder: Path) -> int:
     """The same run at 150% in a fresh process (the scale is fixed when Qt starts)."""
     env = dict(os.environ, QT_SCALE_FACTOR="1.5", QT_QPA_PLATFORM="offscreen", **{SCALED_FLAG: "1"})
     env.pop("IDI_SHARE_HOME", None)
-    main = Path(__file__).resolve().parent.parent / "main.py"
-    return subprocess.run(
-        [sys.executable, str(main), "--screenshots", str(folder)], env=env, check=False
-    ).returncode
+    if getattr(sys, "frozen", False):  # the installed app is its own interpreter, with no main.py beside it
+        command = [sys.executable, "--screenshots", str(folder)]
+    else:
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve().parent.parent / "main.py"),
+            "--screenshots",
+            str(folder),
+        ]
+    return subprocess.run(command, env=env, check=False).returncode

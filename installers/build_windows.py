@@ -772,9 +772,14 @@ class Smoke:
         with contextlib.ExitStack() as files:
             out = files.enter_context(output.open("wb")) if output else subprocess.DEVNULL
             err = files.enter_context(output.with_name(output.name + ".err").open("wb")) if output else None
-            result = self.emulator.wine(
-                argv, check=False, timeout=timeout, stdout=out, stderr=err or subprocess.DEVNULL
-            )
+            try:
+                result = self.emulator.wine(
+                    argv, check=False, timeout=timeout, stdout=out, stderr=err or subprocess.DEVNULL
+                )
+            except subprocess.TimeoutExpired:
+                say(f"      (stopped after {timeout} s: {Path(argv[0].replace(chr(92), '/')).name})")
+                self.emulator.run(["wineserver", "-k"], check=False)
+                return -1
         return result.returncode
 
     def wait_for_wine(self) -> None:
