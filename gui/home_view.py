@@ -81,6 +81,14 @@ class SupplyCard(QFrame):
         self.prepare_button.setObjectName("primary")
         self.settings_button = QPushButton("Se&ttings")
         self.history_button = QPushButton("&History")
+        self.readiness_button = QPushButton("Is our &data ready?")
+        self.readiness_button.setToolTip(
+            "Stats NZ's questions before a first supply, answered from your data"
+        )
+        self.specification_button = QPushButton("Export data spe&cification…")
+        self.specification_button.setToolTip(
+            "Export the data specification: a Word document, no personal data"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(label(supply.profile.name, "sectionTitle"))
@@ -89,11 +97,16 @@ class SupplyCard(QFrame):
             layout.addWidget(label(text))
         layout.addWidget(self.due_label)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.prepare_button)
-        buttons.addWidget(self.settings_button)
-        buttons.addWidget(self.history_button)
+        for button in (self.prepare_button, self.settings_button, self.history_button):
+            button.setAutoDefault(True)  # made after the window's own buttons: Enter presses these too
+            buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        paperwork = QHBoxLayout()  # a second row: five buttons in one do not fit 1280 pixels at 150%
+        paperwork.addWidget(self.readiness_button)
+        paperwork.addWidget(self.specification_button)
+        paperwork.addStretch(1)
+        layout.addLayout(paperwork)
 
 
 class HomeView(QWidget):
@@ -104,6 +117,8 @@ class HomeView(QWidget):
     history_requested = Signal()
     new_supply_requested = Signal()
     import_requested = Signal()
+    readiness_requested = Signal(object)
+    specification_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +129,8 @@ class HomeView(QWidget):
         )
         self.notes = MessagePanel("warningPanel")
         self.layout_.addWidget(self.notes)
+        self.saved_note = MessagePanel("successPanel")  # where an exported data specification was saved
+        self.layout_.addWidget(self.saved_note)
         self.cards_box = QVBoxLayout()
         self.layout_.addLayout(self.cards_box)
         self.actions = QHBoxLayout()  # more views (readiness, data specification...) add their buttons here
@@ -149,9 +166,14 @@ class HomeView(QWidget):
             card.prepare_button.clicked.connect(lambda _=False, s=supply: self.prepare_requested.emit(s))
             card.settings_button.clicked.connect(lambda _=False, s=supply: self.settings_requested.emit(s))
             card.history_button.clicked.connect(self.history_requested)
+            card.readiness_button.clicked.connect(lambda _=False, s=supply: self.readiness_requested.emit(s))
+            card.specification_button.clicked.connect(
+                lambda _=False, s=supply: self.specification_requested.emit(s)
+            )
             self.cards_box.addWidget(card)
             self.cards.append(card)
         self.notes.say(" ".join(problems))
+        self.saved_note.clear()
 
     def set_focus_to_first(self) -> None:
         if self.cards:

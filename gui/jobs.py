@@ -23,6 +23,7 @@ from gui.workers import TaskContext
 if TYPE_CHECKING:
     from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
+    from core.checking.readiness import Readiness
     from core.sending.history import Receipt
 
 
@@ -186,3 +187,56 @@ def outcome_sentence(outcome: SupplyOutcome) -> str:
         f"{where}: {plural(receipt.rows_sent, 'row')} of people, encrypted so only Stats NZ can open it."
         f"{left_out} A receipt was added to your history."
     )
+
+
+@dataclass
+class Assessed:
+    """What the readiness job hands back: the check it used and the answers drawn from it."""
+
+    result: CheckResult
+    readiness: Readiness
+
+
+def _checked_for(profile: SupplyProfile, source: Path, as_of: dt.date, context: TaskContext) -> CheckResult:
+    """Read the supply's spreadsheet as its settings say (sheet, heading row) and check it."""
+    from core.checking.check import run_check
+    from core.reading.sources import list_sheets, read_table
+
+    sheet = profile.sheet if profile.sheet and profile.sheet in list_sheets(source) else None
+    context.report(-1, f"Reading {source.name}…")
+    table = read_table(source, sheet=sheet)
+    if _needs_saved_header_row(table, profile):
+        table = read_table(source, sheet=sheet, header_row=profile.header_row)
+    context.raise_if_cancelled()
+    context.report(-1, f"Checking {plural(table.row_count, 'row')}…")
+    result = run_check(table, profile, as_of)
+    context.raise_if_cancelled()
+    return result
+
+
+def readiness_job(profile: SupplyProfile, source: Path | None, result: CheckResult | None, as_of: dt.date):
+    """The readiness answers from `result`, or from a fresh check of `source` when there is none."""
+
+    def job(context: TaskContext) -> Assessed:
+        from core.checking.readiness import assess
+
+        checked = result if result is not None else _checked_for(profile, source, as_of, context)
+        return Assessed(checked, assess(checked, profile))
+
+    return job
+
+
+def specification_job(
+    profile: SupplyProfile, source: Path | None, result: CheckResult | None, target: Path, as_of: dt.date
+):
+    """Write the data specification (core.sending.specification), checking the spreadsheet first if needed."""
+
+    def job(context: TaskContext) -> Path:
+        from core.checking.readiness import assess
+        from core.sending.specification import write_specification
+
+        checked = result if result is not None else _checked_for(profile, source, as_of, context)
+        context.report(-1, "Writing the data specification…")
+        return write_specification(checked, target, assess(checked, profile))
+
+    return job

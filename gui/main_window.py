@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.matching import MappingSuggestion
+from core.checking.readiness import saved_answers
 from core.profile import SupplyProfile
 from core.reading.table import SourceTable
 from core.sending import supplies
@@ -35,6 +36,8 @@ from gui.files_flow import FilesFlow
 from gui.history_view import HistoryView
 from gui.home_view import HomeView
 from gui.jobs import CheckedList, LoadedSheet, check_job, read_job
+from gui.readiness_flow import ReadinessFlow
+from gui.readiness_view import ReadinessView
 from gui.sending_flow import SendingFlow
 from gui.setup.setup_view import SetupView
 from gui.step_indicator import StepIndicator
@@ -58,7 +61,7 @@ NEXT_LABELS = {OPEN: "&Next: match columns  →", MATCH: "&Next: check the list 
 CLOSE_WAIT_MS = 5_000
 
 
-class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
+class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow):
     """One window: home, setup, history and the steps. Signals let tests (and screenshots) wait for workers."""
 
     OPEN = OPEN
@@ -69,6 +72,8 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
     file_saved = Signal(Path)
     supply_sent = Signal(object)  # the receipt of an upload
     connection_tested = Signal(object)  # the ConnectionReport of Test connection
+    readiness_checked = Signal()  # the readiness view has the list's answers
+    readiness_saved = Signal()  # an answer was saved with the supply
 
     def __init__(self, as_of: dt.date | None = None) -> None:
         super().__init__()
@@ -90,6 +95,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.demo = False
         self.sent_result: CheckResult | None = None  # the result already sent: never send it twice by mistake
         self._continue_to_review = False
+        self.offer_readiness = False  # Review offers "Is our data ready?" after setting up a supply
 
         self.open_step = OpenStep()
         self.match_step = MatchStep()
@@ -99,6 +105,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.home_view = HomeView()
         self.setup_view = SetupView()
         self.history_view = HistoryView()
+        self.readiness_view = ReadinessView()
         self.busy_indicator = BusyIndicator()
         self.runner = TaskRunner(self.busy_indicator, self)
         self.runner.busy_changed.connect(self._on_busy_changed)
@@ -139,7 +146,13 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self._navigation())
         self.views = QStackedWidget()
-        for view in (self.home_view, self.setup_view, self.steps_view, self.history_view):
+        for view in (
+            self.home_view,
+            self.setup_view,
+            self.steps_view,
+            self.history_view,
+            self.readiness_view,
+        ):
             self.views.addWidget(view)
         self.setCentralWidget(self.views)
         self.status_label = label("Open a spreadsheet to begin.", "status", wrap=False)
@@ -154,6 +167,13 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.home_button.clicked.connect(self.show_home)
         self.back_button = QPushButton("←  &Back")
         self.back_button.clicked.connect(self.go_back)
+        self.readiness_button = QPushButton(
+            "Is our data &ready?…"
+        )  # on Review after setup: no room on the page
+        tip = "Before your first supply, Stats NZ asks how you record people. IDI Share answers most of it from this list."
+        self.readiness_button.setToolTip(tip)
+        self.readiness_button.setAccessibleDescription(tip)
+        self.readiness_button.clicked.connect(lambda: self.show_readiness())
         self.next_button = QPushButton(NEXT_LABELS[OPEN])
         self.next_button.setObjectName("primary")
         self.next_button.clicked.connect(self.go_next)
@@ -162,6 +182,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         layout.addWidget(self.home_button)
         layout.addWidget(self.back_button)
         layout.addStretch(1)
+        layout.addWidget(self.readiness_button)
         layout.addWidget(self.next_button)
         return bar
 
@@ -182,6 +203,12 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.addSeparator()
         file_menu.addActions([import_action, export_action])
+        self.specification_action = QAction("Export data &specification…", self)
+        self.specification_action.triggered.connect(lambda: self.export_specification())
+        file_menu.addAction(self.specification_action)
+        file_menu.aboutToShow.connect(
+            lambda: self.specification_action.setEnabled(self._supply_for_export() is not None)
+        )
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.addAction(self.open_action)  # Ctrl+O works wherever the focus is
@@ -191,6 +218,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
             ("&Settings…", lambda: self.open_settings()),
             ("&Test connection…", lambda: self.open_settings(page_name="server")),
             ("History of &receipts", self.show_history),
+            ("Is our data &ready?…", lambda: self.show_readiness()),
             ("Set up a &new supply…", lambda: self.start_setup()),
         ):
             action = QAction(text, self)
@@ -239,6 +267,11 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.home_view.new_supply_requested.connect(lambda: self.start_setup())
         self.home_view.import_requested.connect(lambda: self.import_settings())
         self.history_view.home_requested.connect(self.show_home)
+        self.home_view.readiness_requested.connect(self.show_readiness)
+        self.home_view.specification_requested.connect(lambda supply: self.export_specification(supply))
+        self.readiness_view.answers_changed.connect(self.save_readiness_answers)
+        self.readiness_view.export_requested.connect(lambda: self.export_specification())
+        self.readiness_view.home_requested.connect(self.show_home)
         self.setup_view.finished.connect(self._on_setup_finished)
         self.setup_view.saved.connect(self._on_settings_saved)
         self.setup_view.cancelled.connect(self._on_setup_cancelled)
@@ -300,6 +333,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
         self.back_button.setVisible(step > OPEN)
         self.home_button.setVisible(not self.demo and self.saved_count > 0)
         self.back_button.setEnabled(not busy)
+        self.readiness_button.setVisible(step == REVIEW and self.offer_readiness)
         self.next_button.setVisible(step < SEND)
         self.next_button.setText(NEXT_LABELS.get(step, ""))
         ready = {
@@ -399,6 +433,9 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, QMainWindow):
     def _on_checked(self, checked: CheckedList) -> None:
         result = self.result = checked.result
         self.review_step.show_result(result, checked.problems, checked.changes)
+        self.offer_readiness = (  # at the end of setup, until the questions are answered
+            not self.demo and self.supply is not None and not saved_answers(self.supply.profile)
+        )
         self._say(f"Checked {plural(result.rows, 'row')} of people in {result.table.path.name}.")
         self.go_to(REVIEW)
         self.check_finished.emit()

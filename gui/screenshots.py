@@ -96,6 +96,42 @@ def fonts_can_draw_text() -> bool:
     return all(metrics.inFontUcs4(ord(letter)) for letter in "Aa1ā")
 
 
+def choose_service(window, header: str) -> None:
+    """Match the service or programme column, as a person would pick it from the drop-down."""
+    row = window.match_step.rows["service"]
+    row.combo.setCurrentIndex(max(row.combo.findData(header), 0))
+    window.match_step._on_user_choice(row)
+
+
+def readiness_screenshots(window, camera: Camera, scratch: Path, scaled: bool = False) -> bool:
+    """Is our data ready? from home: the list's answers, some questions answered, the specification saved."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.show_readiness()
+    if not wait_until(lambda: window.readiness_result is not None and not window.runner.busy):
+        return False
+    view = window.readiness_view
+    camera.shoot("readiness")
+    for question_id, choice_id in (("export_tool", "own_queries"), ("route", "direct")):
+        box = view.question_boxes[question_id]
+        next(b for b in box.buttons.buttons() if b.property("choice") == choice_id).click()
+    view.question_boxes["sign_up"].text_box.setPlainText(
+        "Whānau fill in a paper form when they first come in; staff type it into the register."
+    )
+    view.save_written_answers()
+    scroller = view.findChild(QScrollArea)
+    scroller.ensureWidgetVisible(view.question_boxes["route"], 0, 0)
+    camera.shoot("readiness-questions")
+    if scaled:
+        return True
+    window.export_specification(target=scratch / "KWT_data_specification.docx")
+    if not wait_until(lambda: not view.saved_note.isHidden() and not window.runner.busy):
+        return False
+    scroller.verticalScrollBar().setValue(0)
+    camera.shoot("readiness-specification-saved")
+    return True
+
+
 def take_screenshots(folder: Path) -> int:
     """Every view and step; 0 when every one was reached."""
     if not fonts_can_draw_text():
@@ -128,6 +164,7 @@ def take_screenshots(folder: Path) -> int:
     if not wait_until(lambda: window.table is not None and not window.runner.busy):
         return fail("opening the register")
     window.go_to(MATCH)
+    choose_service(window, "Programme")
     camera.shoot("match")
     window.go_next()
     if not wait_until(lambda: window.step == REVIEW and not window.runner.busy):
@@ -139,6 +176,8 @@ def take_screenshots(folder: Path) -> int:
     if scaled:
         window.show_home()
         camera.shoot("home")
+        if not readiness_screenshots(window, camera, scratch, scaled=True):
+            return fail("the readiness view")
         window.close()
         print("\n".join(str(path) for path in camera.shots))
         return 0
@@ -150,6 +189,8 @@ def take_screenshots(folder: Path) -> int:
     camera.shoot("send-saved")
     window.show_home()
     camera.shoot("home")
+    if not readiness_screenshots(window, camera, scratch):
+        return fail("the readiness view")
     window.show_history()
     camera.shoot("history")
     window.open_settings(page_name="server")

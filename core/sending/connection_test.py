@@ -71,7 +71,7 @@ def run_connection_test(target: SftpTarget, given_fingerprint: str, secret: str 
     if not _host_key_step(report, given_fingerprint, target.server):
         return report
     pinned = replace(target, host_key_sha256=report.host_key, step_timeout=timeout)
-    with transfer._Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
+    with transfer.Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
         try:
             transport, _ = transfer._verified_transport(pinned, watchdog)
         except TransferError as error:

@@ -26,10 +26,8 @@ secret never appears in a message, a log line or a repr.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
-import io
 import logging
 import os
 import posixpath
@@ -37,41 +35,80 @@ import secrets
 import select
 import socket
 import stat
-import struct
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import paramiko
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from paramiko.sftp import (
-    CMD_EXTENDED,
-    CMD_EXTENDED_REPLY,
     CMD_HANDLE,
     CMD_OPEN,
-    CMD_STATUS,
-    CMD_WRITE,
     SFTP_FAILURE,
     SFTP_FLAG_CREATE,
     SFTP_FLAG_EXCL,
     SFTP_FLAG_WRITE,
     SFTP_NO_SUCH_FILE,
-    SFTP_OK,
     SFTP_OP_UNSUPPORTED,
     SFTP_PERMISSION_DENIED,
     SFTPError,
 )
 from paramiko.sftp_attr import SFTPAttributes
 
-from core.errors import InputError, SendError
+from core.errors import InputError
 from core.sending import journal
-from core.sending.key_files import read_key_file
+from core.sending.sftp_writes import (
+    ProgressCallback,
+    StatusError,
+    free_bytes,
+    largest_write_accepted,
+    write_pipelined,
+)
+from core.sending.ssh_keys import load_private_key
+from core.sending.transfer_errors import (
+    AuthenticationFailed,
+    ConnectionLost,
+    DiskFull,
+    HostKeyChanged,
+    HostKeyUnknown,
+    PermissionDenied,
+    RemoteError,
+    RemoteFileExists,
+    RemoteFolderMissing,
+    RenameRefused,
+    SendCancelled,
+    TimedOut,
+    TransferError,
+    Unreachable,
+    UploadIncomplete,
+)
+from core.sending.watchdog import Watchdog, raise_if_cancelled
 
-ProgressCallback = Callable[[int, int], None]
+__all__ = [  # the errors live in transfer_errors; callers take them from here with the rest
+    "AuthenticationFailed",
+    "ConnectionLost",
+    "DiskFull",
+    "HostKeyChanged",
+    "HostKeyUnknown",
+    "PermissionDenied",
+    "ProgressCallback",
+    "RemoteError",
+    "RemoteFileExists",
+    "RemoteFolderMissing",
+    "RenameRefused",
+    "SendCancelled",
+    "SftpTarget",
+    "TimedOut",
+    "TransferError",
+    "Unreachable",
+    "UploadIncomplete",
+    "UploadResult",
+    "answer_password_prompt",
+    "fetch_host_key_fingerprint",
+    "fetch_host_key_fingerprints",
+    "normalise_host_key_fingerprint",
+    "upload",
+]
 
 # paramiko logs its own failures ("Socket exception", "Incompatible ssh peer") with tracebacks. With no
 # handler anywhere, Python prints warnings on stderr; this keeps them off the console (core.logs sends
@@ -140,116 +177,6 @@ STEPS = {
 log = logging.getLogger("idi_share.transfer")
 
 
-# ----------------------------------------------------------------------------------------------- errors
-
-
-class TransferError(SendError):
-    """A sending failure; `transient` ones are retried, `attempts` says how many were made.
-
-    `temporary_files` lists every temporary name this send created on the server; `left_behind` those
-    that could not be removed (recorded in the journal, removed at the next connection).
-    """
-
-    kind = "failed"
-    transient = False
-
-    def __init__(self, message: str, *, transient: bool | None = None) -> None:
-        super().__init__(message, kind=type(self).kind)
-        if transient is not None:
-            self.transient = transient
-        self.attempts = 0
-        self.temporary_files: tuple[str, ...] = ()
-        self.left_behind: tuple[str, ...] = ()
-
-
-class Unreachable(TransferError):
-    kind = "unreachable"
-    transient = True
-
-
-class ConnectionLost(TransferError):
-    kind = "connection_lost"
-    transient = True
-
-
-class TimedOut(TransferError):
-    """The server stopped answering within the step's deadline; `step` says where."""
-
-    kind = "timed_out"
-    transient = True
-
-    def __init__(self, message: str, step: str) -> None:
-        super().__init__(message)
-        self.step = step
-
-
-class UploadIncomplete(TransferError):
-    kind = "incomplete"
-    transient = True
-
-
-class AuthenticationFailed(TransferError):
-    kind = "authentication_failed"
-
-
-class HostKeyUnknown(TransferError):
-    """No fingerprint is pinned yet: show `fingerprint` to the user to compare and confirm."""
-
-    kind = "host_key_unknown"
-
-    def __init__(self, server: str, fingerprint: str) -> None:
-        super().__init__(
-            f"IDI Share has not connected to {server} before. Its host key fingerprint is {fingerprint}: "
-            "compare it with the fingerprint Stats NZ gave you, and confirm it only if they match."
-        )
-        self.fingerprint = fingerprint
-
-
-class HostKeyChanged(TransferError):
-    kind = "host_key_changed"
-
-    def __init__(self, server: str, expected: str, presented: str) -> None:
-        super().__init__(
-            f"Warning: the server at {server} identified itself with a different key ({presented}) from the "
-            f"one saved in the profile ({expected}). Someone may be intercepting the connection, so nothing "
-            "was sent and no password was given: contact Stats NZ to confirm their server's fingerprint "
-            "before changing the profile."
-        )
-        self.expected = expected
-        self.fingerprint = presented
-
-
-class PermissionDenied(TransferError):
-    kind = "permission_denied"
-
-
-class RemoteFolderMissing(TransferError):
-    kind = "remote_folder_missing"
-
-
-class DiskFull(TransferError):
-    kind = "disk_full"
-
-
-class RemoteFileExists(TransferError):
-    kind = "remote_file_exists"
-
-
-class RenameRefused(TransferError):
-    kind = "rename_refused"
-
-
-class RemoteError(TransferError):
-    kind = "remote_error"
-
-
-class SendCancelled(TransferError):
-    kind = "cancelled"
-
-    def __init__(self) -> None:
-        super().__init__("Sending was cancelled: nothing was left on the server under the final name.")
-
-
 # ------------------------------------------------------------------------------------------ public API
 
 
@@ -297,7 +224,7 @@ class UploadResult:
 def fetch_host_key_fingerprint(host: str, port: int, timeout: float = 20) -> str:
     """Connect, read the server's host key fingerprint ("SHA256:..."), disconnect without signing in."""
     target = SftpTarget(host=host, port=port, step_timeout=timeout)
-    with _Watchdog(timeout, None) as watchdog:
+    with Watchdog(timeout, None) as watchdog:
         transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
         try:
             return transport.get_remote_server_key().fingerprint
@@ -313,7 +240,7 @@ def fetch_host_key_fingerprints(host: str, port: int, timeout: float = 20) -> di
     """
     target = SftpTarget(host=host, port=port, step_timeout=timeout)
     found: dict[str, str] = {}
-    with _Watchdog(timeout, None) as watchdog:
+    with Watchdog(timeout, None) as watchdog:
         for family in HOST_KEY_FAMILIES:
             transport = _transport_offering(target, watchdog, family)
             if transport is not None:
@@ -363,13 +290,13 @@ def upload(
     _check_remote_name(remote_name)
     if timeout is not None:
         target = replace(target, step_timeout=timeout)
-    key = _load_private_key(target.key_file, secret) if target.auth == "key" else None
+    key = load_private_key(target.key_file, secret) if target.auth == "key" else None
     state = _SendState(data, remote_name, progress, cancel)
     attempt = timeouts = 0
     while True:
         attempt += 1
         try:
-            _raise_if_cancelled(cancel)
+            raise_if_cancelled(cancel)
             result = _attempt(target, secret, key, state)
             return replace(
                 result,
@@ -412,94 +339,13 @@ def _finished_failure(
     return error
 
 
-# --------------------------------------------------------------------------------------------- watchdog
-
-
-class _Watchdog:
-    """Closes the attempt's connection from its own thread when a step overruns or Cancel is pressed.
-
-    paramiko blocks in many places (banner, key exchange, channel open, SFTP version, each reply), some
-    without any time-out of their own. Closing the socket and transport from outside ends every one of
-    them at once; the step that was running then turns the resulting error into `TimedOut` or
-    `SendCancelled` (see `_run_stage`). `arm` starts a step's clock again.
-    """
-
-    def __init__(self, step_timeout: float, cancel: threading.Event | None) -> None:
-        self.step_timeout = step_timeout
-        self.cancel = cancel or threading.Event()
-        self.step = "connect"
-        self.fired: str | None = None  # "timeout" or "cancel"
-        self.transport: paramiko.Transport | None = None  # the latest one watched, for classifying errors
-        self._deadline = time.monotonic() + step_timeout
-        self._lock = threading.Lock()
-        self._closeables: list[socket.socket | paramiko.Transport] = []
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="idi-share-sftp-watchdog", daemon=True)
-
-    def __enter__(self) -> _Watchdog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._done.set()
-
-    def arm(self, step: str) -> None:
-        """A new step, or progress within one: it has `step_timeout` seconds from now."""
-        with self._lock:
-            self.step = step
-            self._deadline = time.monotonic() + self.step_timeout
-
-    def watch(self, closeable: socket.socket | paramiko.Transport) -> None:
-        """Close this (a socket or a transport) when the watchdog fires; at once if it has already."""
-        with self._lock:
-            self._closeables.append(closeable)
-            if isinstance(closeable, paramiko.Transport):
-                self.transport = closeable
-            fired = self.fired is not None
-        if fired:
-            _close_quietly(closeable)
-
-    def _run(self) -> None:
-        while not self._done.is_set():
-            with self._lock:
-                remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                self._fire("timeout")
-                return
-            if self.cancel.wait(min(remaining, WATCHDOG_TICK)):
-                if not self._done.is_set():
-                    self._fire("cancel")
-                return
-
-    def _fire(self, why: str) -> None:
-        with self._lock:
-            self.fired = why
-            closeables = list(self._closeables)
-        log.info("Closing the connection (%s at step %s).", why, self.step)
-        for closeable in closeables:
-            _close_quietly(closeable)
-
-
-def _close_quietly(closeable: socket.socket | paramiko.Transport) -> None:
-    """Shut a socket down (which wakes a thread blocked reading it) or close a transport; never raise."""
-    try:
-        if isinstance(closeable, socket.socket):
-            with contextlib.suppress(OSError):
-                closeable.shutdown(socket.SHUT_RDWR)
-            closeable.close()
-        else:
-            closeable.close()
-    except Exception:  # closing from another thread races with paramiko's own close; nothing to report
-        log.debug("Closing after a watchdog stop raised.", exc_info=True)
-
-
 # ------------------------------------------------------------------------------------------ one attempt
 
 
 def _attempt(
     target: SftpTarget, secret: str | None, key: paramiko.PKey | None, state: _SendState
 ) -> UploadResult:
-    with _Watchdog(target.step_timeout, state.cancel) as watchdog:
+    with Watchdog(target.step_timeout, state.cancel) as watchdog:
         transport, fingerprint = _verified_transport(target, watchdog)
         try:
             _run_stage("auth", target, watchdog, lambda: _authenticate(transport, target, secret, key))
@@ -522,7 +368,7 @@ def _upload_once(
     sftp: paramiko.SFTPClient,
     transport: paramiko.Transport,
     target: SftpTarget,
-    watchdog: _Watchdog,
+    watchdog: Watchdog,
     state: _SendState,
     final_path: str,
     fingerprint: str,
@@ -536,7 +382,7 @@ def _upload_once(
     note, writing_final = "", False
     try:
         _run_stage("write", target, watchdog, lambda: _send_file(sftp, temp_path, state, watchdog))
-        _raise_if_cancelled(state.cancel)
+        raise_if_cancelled(state.cancel)
         _run_stage("verify", target, watchdog, lambda: _check_size(sftp, target, temp_path, state.data))
         state.rename_sent = True
         renamed = _run_stage("rename", target, watchdog, lambda: _rename(sftp, target, temp_path, final_path))
@@ -572,7 +418,7 @@ def _drop_temporary(
         state.left_behind.append(temp_path)
 
 
-def _verified_transport(target: SftpTarget, watchdog: _Watchdog) -> tuple[paramiko.Transport, str]:
+def _verified_transport(target: SftpTarget, watchdog: Watchdog) -> tuple[paramiko.Transport, str]:
     """A connected transport whose host key matches the pin; otherwise the matching `HostKey*` error."""
     transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
     presented = transport.get_remote_server_key().fingerprint
@@ -596,7 +442,7 @@ def _verified_transport(target: SftpTarget, watchdog: _Watchdog) -> tuple[parami
 
 
 def _transport_offering(
-    target: SftpTarget, watchdog: _Watchdog, family: tuple[str, ...]
+    target: SftpTarget, watchdog: Watchdog, family: tuple[str, ...]
 ) -> paramiko.Transport | None:
     """A transport that negotiated a host key of this family, or None when the server has no such key.
 
@@ -612,7 +458,7 @@ def _transport_offering(
         raise _stage_error("connect", error, target, watchdog, None) from None
 
 
-def _connect_socket(target: SftpTarget, watchdog: _Watchdog) -> socket.socket:
+def _connect_socket(target: SftpTarget, watchdog: Watchdog) -> socket.socket:
     """A TCP connection, made without blocking so that the watchdog's deadline and Cancel both stop it."""
     last_error: OSError | None = None
     for family, kind, protocol, _, address in socket.getaddrinfo(
@@ -642,7 +488,7 @@ def _connect_socket(target: SftpTarget, watchdog: _Watchdog) -> socket.socket:
 
 
 def _open_transport(
-    target: SftpTarget, watchdog: _Watchdog, host_key_types: tuple[str, ...] | None = None
+    target: SftpTarget, watchdog: Watchdog, host_key_types: tuple[str, ...] | None = None
 ) -> paramiko.Transport:
     watchdog.arm("connect")
     sock = _connect_socket(target, watchdog)
@@ -672,7 +518,7 @@ def _open_transport(
     return transport
 
 
-def _wait_for_handshake(transport: paramiko.Transport, started: threading.Event, watchdog: _Watchdog) -> None:
+def _wait_for_handshake(transport: paramiko.Transport, started: threading.Event, watchdog: Watchdog) -> None:
     """Wait for banner and key exchange, moving the step from "banner" to "handshake" when the banner came."""
     while not started.wait(WATCHDOG_TICK / 2):
         if watchdog.step == "banner" and transport.remote_version:
@@ -770,11 +616,11 @@ def _check_folder(sftp: paramiko.SFTPClient, target: SftpTarget, final_path: str
     )
 
 
-def _send_file(sftp: paramiko.SFTPClient, path: str, state: _SendState, watchdog: _Watchdog) -> None:
-    request_size = _largest_write_accepted(sftp)
+def _send_file(sftp: paramiko.SFTPClient, path: str, state: _SendState, watchdog: Watchdog) -> None:
+    request_size = largest_write_accepted(sftp)
     handle = _create_exclusive(sftp, path)
     try:
-        _write_pipelined(sftp, handle, state, request_size, watchdog)
+        write_pipelined(sftp, handle, (state.data, state.progress, state.cancel), request_size, watchdog)
     finally:
         try:
             sftp._request(paramiko.sftp.CMD_CLOSE, handle)
@@ -869,137 +715,10 @@ def _remote_sha256(sftp: paramiko.SFTPClient, path: str) -> bytes | None:
         return None
 
 
-# --------------------------------------------------------------------------------- pipelined writing
-
-
-class _WriteReplies:
-    """Collects the server's replies to pipelined writes (paramiko hands each reply to this object)."""
-
-    def __init__(self) -> None:
-        self.pending: dict[int, int] = {}
-        self.acknowledged = 0
-        self.failure: _StatusError | None = None
-
-    def _async_response(self, kind: int, message: paramiko.Message, number: int) -> None:
-        size = self.pending.pop(number, 0)
-        if kind != CMD_STATUS:
-            self.failure = self.failure or _StatusError(SFTP_FAILURE, "unexpected reply to a write")
-            return
-        code, text = message.get_int(), message.get_text()
-        if code == SFTP_OK:
-            self.acknowledged += size
-        elif self.failure is None:
-            self.failure = _StatusError(code, text)
-
-
-class _StatusError(Exception):
-    """An SFTP status other than OK, with the server's code (paramiko keeps only the text for most)."""
-
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
-
-
-def _write_pipelined(
-    sftp: paramiko.SFTPClient, handle: bytes, state: _SendState, request_size: int, watchdog: _Watchdog
-) -> None:
-    """Keep several write requests in flight, so the link never waits for a reply before sending more.
-
-    paramiko's pipelined `SFTPFile.write` drops the server's error replies; this loop keeps them (through
-    paramiko's request/response internals, stable across the pinned version) so a full disk is noticed.
-    Each reply restarts the step's deadline: a slow link is fine, a stalled one is given up.
-    """
-    replies = _WriteReplies()
-    data, progress = state.data, state.progress
-    view = memoryview(data)
-    total, offset = len(data), 0
-    most_in_flight = max(4, IN_FLIGHT_BYTES // request_size)
-    if progress is not None:
-        progress(0, total)
-    while offset < total or replies.pending:
-        _raise_if_cancelled(state.cancel)
-        if replies.failure is not None:
-            raise replies.failure
-        if offset < total and len(replies.pending) < most_in_flight:
-            end = min(offset + request_size, total)
-            _send_write_request(sftp, replies, handle, offset, view[offset:end])
-            offset = end
-            continue
-        sftp._read_response()  # one reply, handed to `replies`
-        watchdog.arm("write")
-        if progress is not None:
-            progress(replies.acknowledged, total)
-    if replies.failure is not None:
-        raise replies.failure
-    if replies.acknowledged != total:
-        raise UploadIncomplete(f"The server acknowledged {replies.acknowledged} of {total} bytes: try again.")
-        if progress is not None:
-            progress(replies.acknowledged, total)
-    if replies.failure is not None:
-        raise replies.failure
-
-
-def _send_write_request(
-    sftp: paramiko.SFTPClient, replies: _WriteReplies, handle: bytes, offset: int, chunk: memoryview
-) -> None:
-    """Send one SSH_FXP_WRITE with the data as a view: paramiko's own path copies each request ~7 times.
-
-    The request is numbered and registered exactly as `SFTPClient._async_request` does, so the reply
-    reaches `replies`; the header rides with the first channel packet's worth of data.
-    """
-    with sftp._lock:
-        number = sftp.request_number
-        sftp.request_number += 1
-        sftp._expecting[number] = replies
-    replies.pending[number] = len(chunk)
-    length = 1 + 4 + 4 + len(handle) + 8 + 4 + len(chunk)
-    header = struct.pack(">IBII", length, CMD_WRITE, number, len(handle)) + handle
-    header += struct.pack(">QI", offset, len(chunk))
-    lead = CHANNEL_PACKET_SIZE - len(header)
-    channel = sftp.get_channel()
-    channel.sendall(header + bytes(chunk[:lead]))
-    if len(chunk) > lead:
-        channel.sendall(chunk[lead:])
-
-
-def _largest_write_accepted(sftp: paramiko.SFTPClient) -> int:
-    """The server's announced write limit (OpenSSH's limits@openssh.com), else the universally safe size."""
-    try:
-        kind, message = sftp._request(CMD_EXTENDED, "limits@openssh.com")
-    except OSError:
-        if not sftp.get_channel().get_transport().is_active():
-            raise
-        return SAFE_REQUEST_SIZE
-    if kind != CMD_EXTENDED_REPLY:
-        return SAFE_REQUEST_SIZE
-    message.get_int64()  # max packet length
-    message.get_int64()  # max read length
-    write_length = message.get_int64()
-    return (
-        max(SAFE_REQUEST_SIZE, min(write_length, LARGEST_REQUEST_SIZE)) if write_length else SAFE_REQUEST_SIZE
-    )
-
-
-def _free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:
-    """Space left for this user in the folder (statvfs@openssh.com), or None when the server won't say."""
-    try:
-        kind, message = sftp._request(CMD_EXTENDED, "statvfs@openssh.com", path)
-    except (OSError, EOFError, paramiko.SSHException):
-        return None
-    if kind != CMD_EXTENDED_REPLY:
-        return None
-    message.get_int64()  # f_bsize
-    fragment_size = message.get_int64()
-    message.get_int64()  # f_blocks
-    message.get_int64()  # f_bfree
-    return message.get_int64() * fragment_size
-
-
 # ------------------------------------------------------------------------------------ error handling
 
 
-def _run_stage(stage: str, target: SftpTarget, watchdog: _Watchdog, action: Callable):
+def _run_stage(stage: str, target: SftpTarget, watchdog: Watchdog, action: Callable):
     """Run one step under the watchdog, turning whatever paramiko or the network raised into a plain
     `TransferError` that names the step."""
     watchdog.arm(stage)
@@ -1007,7 +726,7 @@ def _run_stage(stage: str, target: SftpTarget, watchdog: _Watchdog, action: Call
         return action()
     except (HostKeyUnknown, HostKeyChanged):
         raise
-    except (TransferError, OSError, EOFError, paramiko.SSHException, SFTPError, _StatusError) as error:
+    except (TransferError, OSError, EOFError, paramiko.SSHException, SFTPError, StatusError) as error:
         if watchdog.fired is None and isinstance(error, TransferError):
             raise
         raise _stage_error(stage, error, target, watchdog, watchdog.transport) from None
@@ -1017,7 +736,7 @@ def _stage_error(
     stage: str,
     error: Exception,
     target: SftpTarget,
-    watchdog: _Watchdog,
+    watchdog: Watchdog,
     transport: paramiko.Transport | None,
 ) -> TransferError:
     """A stopped watchdog explains any error that follows it; otherwise the error is classified."""
@@ -1112,7 +831,7 @@ def _authentication_failure(target: SftpTarget) -> AuthenticationFailed:
 def _remote_refusal(
     stage: str, error: Exception, target: SftpTarget, transport: paramiko.Transport
 ) -> TransferError:
-    code = error.code if isinstance(error, _StatusError) else _status_code(error)
+    code = error.code if isinstance(error, StatusError) else _status_code(error)
     text = str(error)
     if code == SFTP_NO_SUCH_FILE:
         return _folder_missing(target)
@@ -1148,7 +867,7 @@ def _looks_like_disk_full(
     except Exception:
         return False
     try:
-        free = _free_bytes(sftp, target.remote_dir)
+        free = free_bytes(sftp, target.remote_dir)
     finally:
         sftp.close()
     return free is not None and free < 64 * 1024
@@ -1190,11 +909,6 @@ def _reason(error: BaseException) -> str:
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _raise_if_cancelled(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise SendCancelled()
-
-
 def _check_remote_name(name: str) -> None:
     if not name or name in (".", "..") or any(char in name for char in "/\\\0") or name.startswith("."):
         raise InputError(
@@ -1231,78 +945,3 @@ def _remove_leftovers(sftp: paramiko.SFTPClient, target: SftpTarget, state: _Sen
                 state.left_behind.remove(path)
         elif not sftp.get_channel().get_transport().is_active():
             raise EOFError("the connection closed while removing an earlier temporary file")
-
-
-# ----------------------------------------------------------------------------------------- private keys
-
-
-def _load_private_key(path: Path | None, passphrase: str | None) -> paramiko.PKey:
-    """Load an OpenSSH-format (or PEM) Ed25519, ECDSA or RSA key, telling a wrong passphrase from a bad file."""
-    if path is None:
-        raise InputError("Signing in with a key needs a key file: choose one in Settings.")
-    data = _read_key_file(path)
-    loader = (
-        serialization.load_ssh_private_key
-        if b"BEGIN OPENSSH PRIVATE KEY" in data
-        else serialization.load_pem_private_key
-    )
-    password = passphrase.encode("utf-8") if passphrase else None
-    try:
-        loaded = loader(data, password)
-    except TypeError:  # encrypted with no passphrase given, or a passphrase given for a plain key
-        if password is None:
-            raise _passphrase_problem(path, "is protected by a passphrase but none is saved") from None
-        loaded, password = loader(data, None), None
-    except ValueError:
-        if password is not None and _is_encrypted(loader, data):
-            raise _passphrase_problem(path, "could not be unlocked with the saved passphrase") from None
-        raise _not_a_private_key(path) from None
-    except UnsupportedAlgorithm:
-        raise _not_a_private_key(path) from None
-    key_class = _paramiko_key_class(loaded, path)
-    return key_class.from_private_key(io.StringIO(data.decode("ascii")), password=password)
-
-
-def _read_key_file(path: Path) -> bytes:
-    data = read_key_file(path, "SSH private key")
-    if data.startswith(b"PuTTY-User-Key-File"):
-        raise InputError(
-            f"{path.name} is a PuTTY key: convert it in PuTTYgen (Conversions > Export OpenSSH key) and "
-            "choose the exported file."
-        )
-    return data
-
-
-def _is_encrypted(loader: Callable, data: bytes) -> bool:
-    try:
-        loader(data, None)
-    except TypeError:
-        return True
-    except (ValueError, UnsupportedAlgorithm):
-        return False
-    return False
-
-
-def _paramiko_key_class(loaded: object, path: Path) -> type[paramiko.PKey]:
-    if isinstance(loaded, ed25519.Ed25519PrivateKey):
-        return paramiko.Ed25519Key
-    if isinstance(loaded, ec.EllipticCurvePrivateKey):
-        return paramiko.ECDSAKey
-    if isinstance(loaded, rsa.RSAPrivateKey):
-        return paramiko.RSAKey
-    raise InputError(
-        f"{path.name} is not an Ed25519, ECDSA or RSA key: ask Stats NZ which key types they accept."
-    )
-
-
-def _passphrase_problem(path: Path, what: str) -> AuthenticationFailed:
-    return AuthenticationFailed(
-        f"The key file {path.name} {what}: save the key's passphrase in Settings (or IDI_SHARE_SFTP_SECRET)."
-    )
-
-
-def _not_a_private_key(path: Path) -> InputError:
-    return InputError(
-        f"{path.name} is not an SSH private key in OpenSSH format: choose the private key file (for example "
-        "id_ed25519), not the .pub file."
-    )

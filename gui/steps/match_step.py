@@ -85,6 +85,7 @@ GENDER_MEANINGS = (
     ("Unknown or not stated", "unknown"),
 )
 GENDER_CODES_SHOWN = 12
+SERVICES_SHOWN = 12
 
 
 @dataclass
@@ -106,6 +107,24 @@ def unrecognised_gender_codes(column: SourceColumn, limit: int = GENDER_CODES_SH
     codes = pd.Series(texts, dtype=object).str.strip()
     codes = codes[codes.ne("") & ~codes.isin(ERROR_CODES)]
     return [(str(code), int(count)) for code, count in codes.value_counts().head(limit).items()]
+
+
+def service_counts(column: SourceColumn) -> list[tuple[str, int]]:
+    """The distinct services or programmes in the column, most common first, with how many rows hold each."""
+    texts = pd.Series(cell_texts(column.values, column.kinds)[column.kinds != CellKind.EMPTY], dtype=object)
+    counts = texts.str.strip().loc[lambda t: t.ne("")].value_counts()
+    return sorted(((str(name), int(count)) for name, count in counts.items()), key=lambda nc: (-nc[1], nc[0]))
+
+
+def services_sentence(header: str, counts: list[tuple[str, int]]) -> str:
+    if not counts:
+        return f'The column "{header}" is empty, so no service or programme would be sent.'
+    listed = ", ".join(f"{name} ({count:,})" for name, count in counts[:SERVICES_SHOWN])
+    more = f", and {len(counts) - SERVICES_SHOWN:,} more" if len(counts) > SERVICES_SHOWN else ""
+    return (
+        f'Services or programmes in "{header}", sent with each person because you chose this column: '
+        f'{listed}{more}. If they should not be sent, set Service or programme to "{NOT_IN_SHEET}".'
+    )
 
 
 def examples(column: SourceColumn, count: int = EXAMPLES_SHOWN) -> str:
@@ -164,6 +183,10 @@ class MatchStep(QWidget):
         self.table: SourceTable | None = None
         self.rows: dict[str, DetailRow] = {}
         layout.addWidget(self._grid())
+        self.services = label("", "subtle")  # the services that will be sent, when one is matched
+        self.services.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.services.hide()
+        layout.addWidget(self.services)
         layout.addWidget(self._gender_codes_box())
         self.problem = MessagePanel("problemPanel")
         self.advice = MessagePanel("warningPanel")
@@ -360,9 +383,16 @@ class MatchStep(QWidget):
             column = self.table.find_column(header) if (self.table and header) else None
             row.examples.setText(examples(column) if column else "")
         self.id_kind.setEnabled(self.rows["identifier"].combo.currentData() is not None)
+        self._refresh_services()
         self._mark_names_not_needed()
         self.problem.say(self.problem_text() or "")
         self.advice.say(self.advice_text() or "")
+
+    def _refresh_services(self) -> None:
+        header = self.rows["service"].combo.currentData()
+        column = self.table.find_column(header) if (self.table and header) else None
+        self.services.setText(services_sentence(header, service_counts(column)) if column else "")
+        self.services.setVisible(column is not None)
 
     def _mark_names_not_needed(self) -> None:
         """An empty full name beside first and last names (or the other way round) is not a gap."""

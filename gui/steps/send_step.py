@@ -224,8 +224,14 @@ class SendStep(QWidget):
         self.start_folder = ""  # where file dialogs open: the last folder used
         layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        layout.addStretch(1)
+        # Why not, the buttons and the outcome stay in view below the scrolling description: at 150% on a
+        # small screen the description alone is taller than the window.
+        actions = QWidget()
+        action_layout = QVBoxLayout(actions)
+        action_layout.setContentsMargins(24, 6, 24, 6)
         self.why_not = MessagePanel("notePanel")
-        layout.addWidget(self.why_not)
+        action_layout.addWidget(self.why_not)
         self.send_button = QPushButton("Send &now")
         self.send_button.setObjectName("primary")
         self.send_button.clicked.connect(self.send_requested)
@@ -236,19 +242,19 @@ class SendStep(QWidget):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
-        layout.addLayout(buttons)
+        action_layout.addLayout(buttons)
         self.outcome = MessagePanel("successPanel")
         self.failure = MessagePanel("problemPanel")
-        layout.addWidget(self.outcome)
-        layout.addWidget(self.failure)
-        layout.addStretch(1)
+        action_layout.addWidget(self.outcome)
+        action_layout.addWidget(self.failure)
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         scroller.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        outer.addWidget(scroller, 1)
+        outer.addWidget(actions)
 
     def show_result(
         self, result: CheckResult, today: dt.date, demo: bool = False, changes: ChangeSummary | None = None

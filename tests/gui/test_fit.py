@@ -12,7 +12,7 @@ SMALLEST = (853, 533)  # 1280x800 pixels at 150%
 
 
 def test_every_view_and_step_fits_1280x800_at_150_percent(qtbot, window) -> None:
-    for view in (window.setup_view, window.home_view, window.history_view):
+    for view in (window.setup_view, window.home_view, window.history_view, window.readiness_view):
         window.show_view(view)
         hint = window.minimumSizeHint()
         assert hint.width() <= SMALLEST[0] and hint.height() <= SMALLEST[1], (type(view).__name__, hint)
@@ -26,7 +26,7 @@ def test_setup_pages_scroll_and_the_navigation_bar_stays(qtbot, window) -> None:
     for page in window.setup_view.pages:
         assert page.findChild(QScrollArea) is not None
         assert window.setup_view.next_button.parent() is not page.body
-    for step in (window.open_step, window.match_step, window.send_step):
+    for step in (window.open_step, window.match_step, window.send_step, window.readiness_view):
         assert step.findChild(QScrollArea) is not None
 
 

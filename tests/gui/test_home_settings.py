@@ -56,6 +56,19 @@ def test_home_lists_each_supply_with_its_due_date_overdue_and_never_sent(qtbot, 
     assert card.last_text == "Not sent yet." and card.file_text == "No spreadsheet used yet."
 
 
+def test_enter_on_a_supplys_focused_button_presses_it(qtbot, as_of, saved_supply) -> None:
+    """The cards are made after the window's own buttons; Enter must press theirs too, as Space does."""
+    from PySide6.QtCore import Qt
+
+    window = window_for(qtbot, as_of)
+    (card,) = window.home_view.cards
+    pressed: list[bool] = []
+    card.settings_button.clicked.connect(lambda: pressed.append(True))
+    card.settings_button.setFocus()
+    qtbot.keyClick(card.settings_button, Qt.Key.Key_Return)
+    assert pressed == [True]
+
+
 def test_settings_open_at_the_page_asked_for_and_save_changes(qtbot, as_of, saved_supply) -> None:
     window = window_for(qtbot, as_of)
     window.open_settings(saved_supply, "server")
