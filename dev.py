@@ -3,6 +3,8 @@
     python dev.py demo    create .venv, install the pinned dependencies, open the app on the demo data
     python dev.py test    create .venv, install the pinned test dependencies, run ruff and the test suite
     python dev.py bench   run the benchmark scripts in bench/ (slow; prints ratios)
+    python dev.py installer  build the Windows installer under Wine and smoke-test it (Linux, as root;
+                          see installers/README.md; on Windows follow the steps written there)
 
 Only the standard library is used here, because this runs before anything is installed.
 """
@@ -69,6 +71,10 @@ def main(argv: list[str]) -> int:
             print(f"== {script.name}", flush=True)
             status |= subprocess.call([str(python), str(script), *extra], cwd=ROOT)
         return status
+    if command == "installer":
+        python = ensure_environment("test.txt")  # the Linux CLI, whose answers the Windows one must give
+        script = ROOT / "installers" / "build_windows.py"
+        return subprocess.call([sys.executable, str(script), "--linux-python", str(python), *extra], cwd=ROOT)
     print(__doc__)
     return 2
 

@@ -3,3 +3,5 @@
 reading (file -> SourceTable) -> checking (-> CheckResult) -> sending (-> extract, encrypted, uploaded,
 receipt); cli is the command line over them. `errors`, `paths`, `logs` and `profile` serve every stage.
 """
+
+__version__ = "0.1.0"  # the one place the version is written: pyproject.toml and the installer read it here

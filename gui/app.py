@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -60,11 +61,25 @@ def application(offscreen: bool = False) -> QApplication:
         return existing  # type: ignore[return-value]
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        font_dir = offscreen_font_dir(sys.platform, os.environ)
+        if font_dir:
+            os.environ["QT_QPA_FONTDIR"] = font_dir
     QCoreApplication.setApplicationName("IDI Share")
     QCoreApplication.setOrganizationName("IDI Share")
     app = QApplication(["IDI Share"])
     apply_style(app)
     return app
+
+
+def offscreen_font_dir(platform: str, environ: Mapping[str, str]) -> str | None:
+    """Where the offscreen platform should read fonts, when it would otherwise find none (so draw no text).
+
+    On Windows it looks in its own lib/fonts folder, which PySide6 does not ship; the system's fonts are in
+    %WINDIR%\\Fonts. Elsewhere fontconfig finds them. A QT_QPA_FONTDIR already set is left alone.
+    """
+    if platform != "win32" or environ.get("QT_QPA_FONTDIR"):
+        return None
+    return str(Path(environ.get("WINDIR") or environ.get("SystemRoot") or "C:\\Windows") / "Fonts")
 
 
 def create_window(options: Options, as_of: dt.date | None = None) -> MainWindow:

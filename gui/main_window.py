@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("idi_share.gui")
 
 OPEN, MATCH, REVIEW, SEND = range(4)
+STEP_NAMES = {OPEN: "Open", MATCH: "Match columns", REVIEW: "Review", SEND: "Send"}
 NEXT_LABELS = {OPEN: "&Next: match columns  →", MATCH: "&Next: check the list  →", REVIEW: "&Next: send  →"}
 CLOSE_WAIT_MS = 5_000
 
@@ -310,6 +311,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
             focus()
         elif step == OPEN:
             self.open_step.drop_zone.choose_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        log.info("Step: %s", STEP_NAMES[step])  # where the window is, no data (the smoke test waits for it)
         self.step_changed.emit(step)
 
     def go_next(self) -> None:

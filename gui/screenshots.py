@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QThread
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 SCREENSHOT_SIZE = (1200, 800)
@@ -89,6 +90,12 @@ def set_up_a_supply(window, camera: Camera, scratch: Path) -> None:
     view.next_button.click()
 
 
+def fonts_can_draw_text() -> bool:
+    """Whether the window's font has real glyphs (a platform with no font draws every letter as a box)."""
+    metrics = QFontMetrics(QApplication.font())
+    return all(metrics.inFontUcs4(ord(letter)) for letter in "Aa1ā")
+
+
 def choose_service(window, header: str) -> None:
     """Match the service or programme column, as a person would pick it from the drop-down."""
     row = window.match_step.rows["service"]
@@ -127,6 +134,13 @@ def readiness_screenshots(window, camera: Camera, scratch: Path, scaled: bool = 
 
 def take_screenshots(folder: Path) -> int:
     """Every view and step; 0 when every one was reached."""
+    if not fonts_can_draw_text():
+        print(
+            "The screenshots would show boxes instead of text: Qt found no font here "
+            "(QT_QPA_FONTDIR names the folder it reads fonts from).",
+            file=sys.stderr,
+        )
+        return 1
     from gui.main_window import MATCH, REVIEW, SEND, MainWindow
     from gui.resources import demo_spreadsheet
 
@@ -213,7 +227,13 @@ def scaled_screenshots(folder: Path) -> int:
     """The same run at 150% in a fresh process (the scale is fixed when Qt starts)."""
     env = dict(os.environ, QT_SCALE_FACTOR="1.5", QT_QPA_PLATFORM="offscreen", **{SCALED_FLAG: "1"})
     env.pop("IDI_SHARE_HOME", None)
-    main = Path(__file__).resolve().parent.parent / "main.py"
-    return subprocess.run(
-        [sys.executable, str(main), "--screenshots", str(folder)], env=env, check=False
-    ).returncode
+    if getattr(sys, "frozen", False):  # the installed app is its own interpreter, with no main.py beside it
+        command = [sys.executable, "--screenshots", str(folder)]
+    else:
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve().parent.parent / "main.py"),
+            "--screenshots",
+            str(folder),
+        ]
+    return subprocess.run(command, env=env, check=False).returncode

@@ -1,14 +1,33 @@
 ; NSIS script: a per-user installer (no administrator rights) for the PyInstaller folder dist\IDI Share.
-; Build on Windows after PyInstaller:  makensis /DVERSION=0.1.0 installers\idi_share.nsi
+; Build after PyInstaller (see installers/README.md; installers/build_windows.py does all of it on Linux):
+;   py installers\uninstall_list.py "dist\IDI Share" > dist\uninstall_files.nsh
+;   makensis /DVERSION=0.1.0 installers\idi_share.nsi
+; DIST, UNINSTALL_LIST and OUTFILE may be given with /D to build from elsewhere.
 Unicode true
 !ifndef VERSION
   !define VERSION "0.1.0"
 !endif
+!ifndef DIST
+  !define DIST "..\dist\IDI Share"
+!endif
+!ifndef UNINSTALL_LIST
+  !define UNINSTALL_LIST "..\dist\uninstall_files.nsh"
+!endif
+!ifndef OUTFILE
+  !define OUTFILE "..\dist\IDI-Share-${VERSION}-setup.exe"
+!endif
+!define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share"
+!define UNINSTALLER "Uninstall IDI Share.exe"
+
 Name "IDI Share"
-OutFile "..\dist\IDI-Share-${VERSION}-setup.exe"
+OutFile "${OUTFILE}"
 RequestExecutionLevel user
 InstallDir "$LOCALAPPDATA\Programs\IDI Share"
+; An upgrade goes where the previous version is.
+InstallDirRegKey HKCU "${UNINSTALL_KEY}" "InstallLocation"
 SetCompressor /SOLID lzma
+; A dictionary larger than the two executables (each carries the same Python archive) stores it once.
+SetCompressorDictSize 64
 
 Page directory
 Page instfiles
@@ -16,24 +35,37 @@ UninstPage uninstConfirm
 UninstPage instfiles
 
 Section "IDI Share"
+  ; Upgrade: the previous version's own uninstaller removes exactly its files (settings, receipts and
+  ; logs are not among them), so no file of an older version lingers beside the new ones.
+  IfFileExists "$INSTDIR\${UNINSTALLER}" 0 +2
+    ExecWait '"$INSTDIR\${UNINSTALLER}" /S _?=$INSTDIR'
   SetOutPath "$INSTDIR"
-  File /r "..\dist\IDI Share\*.*"
-  WriteUninstaller "$INSTDIR\Uninstall IDI Share.exe"
+  File /r "${DIST}\*.*"
+  WriteUninstaller "$INSTDIR\${UNINSTALLER}"
   CreateDirectory "$SMPROGRAMS\IDI Share"
   CreateShortcut "$SMPROGRAMS\IDI Share\IDI Share.lnk" "$INSTDIR\IDI Share.exe"
   CreateShortcut "$DESKTOP\IDI Share.lnk" "$INSTDIR\IDI Share.exe"
   ; Per-user "Apps & features" entry (HKCU needs no administrator rights).
-  WriteRegStr HKCU "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share" "DisplayName" "IDI Share"
-  WriteRegStr HKCU "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share" "DisplayVersion" "${VERSION}"
-  WriteRegStr HKCU "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share" "UninstallString" '"$INSTDIR\Uninstall IDI Share.exe"'
-  WriteRegDWORD HKCU "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share" "NoModify" 1
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "IDI Share"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "Publisher" "IDI Share"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayIcon" '"$INSTDIR\IDI Share.exe"'
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\${UNINSTALLER}"'
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\${UNINSTALLER}" /S'
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoRepair" 1
 SectionEnd
 
 Section "Uninstall"
-  ; Settings, receipts and logs in the user's AppData are kept: they are the organisation's records.
-  RMDir /r "$INSTDIR"
+  ; Exactly the files the installer put here, then each folder only if it is now empty: never
+  ; `RMDir /r "$INSTDIR"`, which would also delete whatever else is in a folder the user chose.
+  ; Settings, receipts and logs live in the user's AppData (installers/README.md) and are kept.
+  !include /CHARSET=UTF8 "${UNINSTALL_LIST}"
+  Delete "$INSTDIR\${UNINSTALLER}"
+  RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\IDI Share\IDI Share.lnk"
   RMDir "$SMPROGRAMS\IDI Share"
   Delete "$DESKTOP\IDI Share.lnk"
-  DeleteRegKey HKCU "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share"
+  DeleteRegKey HKCU "${UNINSTALL_KEY}"
 SectionEnd

@@ -304,3 +304,83 @@ def test_main_py_ends_at_once_with_its_status_and_all_of_its_output(tmp_path: Pa
     data = json.loads(result.stdout)
     assert data["summary"]["error"] == sum(1 for issue in data["issues"] if issue["severity"] == "error") > 0
     assert (home / "logs" / "idi-share.log").exists()  # the log was set up and closed, not lost
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_output_is_utf8_even_where_the_platform_would_write_cp1252(tmp_path: Path, json_output: bool) -> None:
+    """Windows writes a file or a pipe in cp1252: a macron in a name or header crashed with exit 4 there."""
+    path = write_csv(tmp_path / "Rōpū whānau.csv", HEADER, ROWS)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "check",
+            str(path),
+            "--as-of",
+            "2026-11-01",
+            *(["--json"] if json_output else []),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    text = result.stdout.decode("utf-8")
+    if json_output:
+        data = json.loads(text)
+        assert (data["file"], data["columns"][0]) == ("Rōpū whānau.csv", "Whānau ID")
+    else:
+        assert "Rōpū whānau.csv" in text
+
+
+def test_an_error_about_a_file_with_macrons_is_written_in_utf8(tmp_path: Path) -> None:
+    missing = tmp_path / "Kāore i konei.csv"
+    result = subprocess.run(
+        [sys.executable, "main.py", "check", str(missing)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+    )
+    assert result.returncode == 2
+    assert "Kāore i konei.csv" in result.stderr.decode("utf-8")
+
+
+def test_diagnostics_names_the_version_the_folders_and_the_credential_store(
+    capsys, isolated_user_folders: Path
+) -> None:
+    code, out, _ = run(capsys, "--diagnostics")
+    assert code == 0
+    assert "IDI Share 0.1.0" in out
+    assert f"Settings: {isolated_user_folders / 'config'}" in out
+    assert f"Receipts: {isolated_user_folders / 'data'}" in out
+    assert f"Logs: {isolated_user_folders / 'logs'}" in out
+    assert "Credential store: " in out and "MemoryKeyring" in out
+
+
+def test_diagnostics_self_test_saves_reads_and_deletes_a_throwaway_entry(capsys, memory_keyring) -> None:
+    writes: list[tuple[str, str]] = []
+    original = memory_keyring.set_password
+
+    def remember(service: str, username: str, password: str) -> None:
+        writes.append((service, username))
+        original(service, username, password)
+
+    memory_keyring.set_password = remember
+    code, out, _ = run(capsys, "--diagnostics", "--self-test")
+    assert code == 0
+    assert "Credential store self-test: ok" in out
+    assert len(writes) == 1 and writes[0][0] == "IDI Share self-test"
+    assert memory_keyring.store == {}  # nothing left behind
+    assert writes[0][1] not in out  # the entry's name, let alone its value, is not printed
+
+
+def test_diagnostics_fails_when_there_is_no_secure_credential_store(capsys) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    code, out, _ = run(capsys, "--diagnostics", "--self-test")
+    assert code == 1
+    assert "No secure credential store" in out

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = PlainArgumentParser(
         prog="main.py",
         description="IDI Share: check a people list for Stats NZ IDI linking and send the agreed extract.",
+        epilog="`main.py --diagnostics [--self-test]` prints the version, the folders and the credential store "
+        "(with --self-test it also saves, reads and deletes a throwaway entry there).",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=PlainArgumentParser)
     inspect = commands.add_parser(
@@ -162,6 +164,7 @@ def main(argv: Sequence[str] | None = None, *, end_when_done: bool = False) -> i
     A command may put what it made in `args.kept` (a check keeps its million cells there): ended here, while
     that list is still alive, the process never frees them one by one.
     """
+    use_utf8_output()
     kept: list[object] = []
     status = _run(argv, kept)
     if end_when_done:
@@ -169,7 +172,28 @@ def main(argv: Sequence[str] | None = None, *, end_when_done: bool = False) -> i
     return status
 
 
+def console_main() -> None:
+    """The `idi-share` command that `pip install .` makes: the command line, ended with its status."""
+    main(sys.argv[1:], end_when_done=True)
+
+
+def use_utf8_output() -> None:
+    """Write UTF-8 on every platform, to a console, a file or a pipe alike.
+
+    On Windows, output to a file or a pipe is otherwise in the ANSI code page (cp1252): a macron in a file
+    name or a header stopped the command with UnicodeEncodeError, and `--json` was not UTF-8.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # replaced or closed: leave it be
+            stream.reconfigure(encoding="utf-8")
+
+
 def _run(argv: Sequence[str] | None, kept: list[object]) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--diagnostics"]:
+        from core.cli.diagnostics import run_diagnostics
+
+        return run_diagnostics(arguments[1:])
     try:
         args = build_parser().parse_args(argv)
         args.kept = kept
