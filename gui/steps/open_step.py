@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from core.checking.rules import plural
 from core.reading.table import SourceTable
+from core.reading.workbook import SUPPORTED_SUFFIXES
 from gui.widgets import MessagePanel, label, page
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
-SPREADSHEET_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt);;All files (*)"
+SPREADSHEET_FILTER = (  # every kind the reader takes (core.reading.workbook.SUPPORTED_SUFFIXES)
+    "Spreadsheets (" + " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES) + ");;All files (*)"
+)
 NO_SETTINGS_TEXT = (
     "Sent a list before? Open the settings you saved then, and your columns are matched the same way."
 )
@@ -66,7 +68,7 @@ class DropZone(QFrame):
         self.choose_button.setObjectName("primary")
         self.choose_button.setToolTip("Find your spreadsheet on this computer (Ctrl+O)")
         kinds = label(
-            "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), or a text export (.csv, .txt). "
+            "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), or a text export (.csv, .tsv, .txt). "
             "IDI Share only reads your file: it never changes it.",
             "subtle",
         )
