@@ -25,30 +25,10 @@ from bench_read import ensure
 ensure_repo_on_path()
 
 import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 
 from core.checking.check import run_check  # noqa: E402
 from core.reading.sources import read_table  # noqa: E402
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-KeyringBackend._classes.discard(MemoryKeyring)
+from tests.keyrings import MemoryKeyring  # noqa: E402 - the tests' in-memory store
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from core.checking.rules import plural
 from core.sending.history import Receipt
@@ -23,7 +23,7 @@ from core.sending.supplies import (
     receipts_for,
     supply_state,
 )
-from gui.widgets import MessagePanel, label, page
+from gui.widgets import MessagePanel, label, page, scroll_page
 
 OUTCOME_WORDS = {
     "sent": "sent",
@@ -146,13 +146,7 @@ class HomeView(QWidget):
         self.layout_.addLayout(self.actions)
         self.layout_.addStretch(1)
         self.cards: list[SupplyCard] = []
-        scroller = QScrollArea()
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        scroll_page(self, body)
 
     def show_supplies(
         self, supplies: list[SavedSupply], receipts: list[Receipt], today: dt.date, problems: list[str]

@@ -19,13 +19,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from core.checking.readiness import ASKED, Choice, Finding, Question, Readiness
-from gui.widgets import MessagePanel, label, page
+from gui.widgets import MessagePanel, label, page, scroll_page
 
 TEXT_SAVE_DELAY_MS = 800  # a written answer is saved once typing pauses
 
@@ -156,13 +155,7 @@ class ReadinessView(QWidget):
         self._text_timer.setInterval(TEXT_SAVE_DELAY_MS)
         self._text_timer.timeout.connect(self.save_written_answers)
         self._written: dict[str, str] = {}
-        scroller = QScrollArea()
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        scroll_page(self, body)
 
     def _buttons(self) -> QHBoxLayout:
         self.export_button = QPushButton("&Export data specification…")

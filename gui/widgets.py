@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 PANEL_ICONS = {
     "problemPanel": QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -60,3 +69,16 @@ def page(heading: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
     layout.addWidget(label(heading, "heading"))
     layout.addWidget(label(intro, "intro"))
     return widget, layout
+
+
+def scroll_page(owner: QWidget, body: QWidget) -> QScrollArea:
+    """Fill `owner` with `body` in a frameless scroll area: at 150% on a small screen a page scrolls, while
+    the bars around it (navigation, status) stay put. More may be added to `owner`'s layout below it."""
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroller.setWidget(body)
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroller, 1)
+    return scroller

@@ -8,10 +8,10 @@ between pages and never lets a page with a problem be left forwards.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.profile import SupplyProfile
-from gui.widgets import MessagePanel, page
+from gui.widgets import MessagePanel, page, scroll_page
 
 
 class SetupPage(QWidget):
@@ -24,13 +24,7 @@ class SetupPage(QWidget):
         super().__init__(parent)
         self.body, self.layout_ = page(heading, intro)
         self.problem_panel = MessagePanel("problemPanel")
-        self.scroller = QScrollArea()
-        self.scroller.setWidgetResizable(True)
-        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroller.setWidget(self.body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroller)
+        self.scroller = scroll_page(self, self.body)
 
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.problem_panel)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,7 +35,7 @@ from core.profile import PROFILE_SUFFIX, SupplyProfile
 from core.reading.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
 from gui.steps.open_step import SETTINGS_FILTER
 from gui.table_model import cell_text
-from gui.widgets import MessagePanel, label, page
+from gui.widgets import MessagePanel, label, page, scroll_page
 
 NOT_IN_SHEET = "(not in this sheet)"
 SURE_AT = SURE  # the matcher's "sure": below it a match is shown as "Check this"
@@ -199,13 +198,7 @@ class MatchStep(QWidget):
         layout.addWidget(self.advice)
         layout.addLayout(self._save_row())
         layout.addStretch(1)
-        scroller = QScrollArea()
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        scroll_page(self, body)
 
     def _header_row_line(self) -> QHBoxLayout:
         """'The column headings are on row N': notes typed above a list can hide its headings from the finder,

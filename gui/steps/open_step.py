@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from core.checking.rules import plural
 from core.reading.table import SourceTable
 from core.reading.workbook import SUPPORTED_SUFFIXES
-from gui.widgets import MessagePanel, label, page
+from gui.widgets import MessagePanel, label, page, scroll_page
 
 SPREADSHEET_FILTER = (  # every kind the reader takes (core.reading.workbook.SUPPORTED_SUFFIXES)
     "Spreadsheets (" + " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES) + ");;All files (*)"
@@ -127,13 +126,7 @@ class OpenStep(QWidget):
         layout.addWidget(self.found)
         layout.addWidget(self._settings_row())
         layout.addStretch(1)
-        scroller = QScrollArea()  # at 150% on a small laptop the page scrolls; Next never does
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        scroll_page(self, body)  # at 150% on a small laptop the page scrolls; Next never does
         self._last_folder = ""
 
     def _reading_panel(self) -> QFrame:

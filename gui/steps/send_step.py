@@ -22,14 +22,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from core.checking.rules import FIELD_NAMES, plural, rule
 from core.errors import InputError
-from gui.widgets import MessagePanel, label, page
+from gui.widgets import MessagePanel, label, page, scroll_page
 
 if TYPE_CHECKING:
     from core.checking.changes import ChangeSummary
@@ -247,14 +246,8 @@ class SendStep(QWidget):
         self.failure = MessagePanel("problemPanel")
         action_layout.addWidget(self.outcome)
         action_layout.addWidget(self.failure)
-        scroller = QScrollArea()
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller, 1)
-        outer.addWidget(actions)
+        scroll_page(self, body)
+        self.layout().addWidget(actions)  # below the scrolling description, always in view
 
     def show_result(
         self, result: CheckResult, today: dt.date, demo: bool = False, changes: ChangeSummary | None = None
