@@ -18,6 +18,7 @@ from core.sending.history import Receipt
 from core.sending.supplies import (
     FREQUENCIES,
     SavedSupply,
+    long_date,
     next_due,
     receipt_date,
     receipts_for,
@@ -31,11 +32,6 @@ OUTCOME_WORDS = {
     "failed": "did not arrive",
     "cancelled": "stopped",
 }
-
-
-def long_date(when: dt.date) -> str:
-    """4 April 2027: the day without a leading zero, the month in words."""
-    return f"{when.day} {when:%B %Y}"
 
 
 def last_receipt_sentence(receipt: Receipt | None) -> str:

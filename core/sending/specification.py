@@ -29,17 +29,17 @@ from core.errors import InputError
 from core.profile import SupplyProfile
 from core.sending.extract import extract_columns, extract_file_name
 from core.sending.history import load_receipts
+from core.sending.supplies import (
+    due_date,
+    first_due,
+    last_done,
+    long_date,
+    next_due,
+    receipt_date,
+    receipts_for,
+)
 
 FILL_IN = "[To fill in: {what}]"
-MONTHS_BETWEEN = {
-    "monthly": 1,
-    "quarterly": 3,
-    "six-monthly": 6,
-    "half-yearly": 6,
-    "annually": 12,
-    "yearly": 12,
-}
-DAYS_BETWEEN = {"weekly": 7, "fortnightly": 14}
 FORMAT_WORDS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%y": "YY", "%b": "Mon", "%B": "Month"}
 GENDER_WORDS = {
     "male": "Male",
@@ -70,36 +70,15 @@ def readable_date_format(pattern: str) -> str:
     return f"{words} (for example {dt.date(2026, 11, 1).strftime(pattern)})"
 
 
-def long_date(day: dt.date) -> str:
-    """1 November 2026 (strftime's day without a leading zero differs between Windows and the rest)."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def next_due(last: dt.date, frequency: str | None) -> dt.date | None:
-    """The day after `last` when the next supply is due, for the usual frequencies; None when unknown."""
-    key = (frequency or "").strip().lower()
-    if key in DAYS_BETWEEN:
-        return last + dt.timedelta(days=DAYS_BETWEEN[key])
-    if key not in MONTHS_BETWEEN:
-        return None
-    month = last.month - 1 + MONTHS_BETWEEN[key]
-    year, month = last.year + month // 12, month % 12 + 1
-    for day in (last.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    return None
-
-
-def last_supplied(profile: SupplyProfile) -> dt.date | None:
-    """The day of the last supply of this profile that was sent or saved, from the receipts."""
-    days = [
-        dt.date.fromisoformat(r.time[:10])
-        for r in load_receipts().receipts
-        if r.profile == profile.name and r.outcome in ("sent", "saved")
-    ]
-    return max(days, default=None)
+def last_supplied_and_next_due(profile: SupplyProfile) -> tuple[dt.date | None, dt.date | None]:
+    """The day of the last supply sent or saved, and when the next is due: the date the home page shows
+    when the supply has a first due date, else one period after the last supply."""
+    receipts = receipts_for(profile, load_receipts().receipts)
+    done = last_done(receipts)
+    last = receipt_date(done) if done else None
+    if first_due(profile) is not None:
+        return last, next_due(profile, receipts)
+    return last, due_date(last, profile.frequency or "", 1) if last else None
 
 
 def recipient_fingerprint(profile: SupplyProfile) -> str:
@@ -240,8 +219,7 @@ def _optional_section(document: DocumentObject, result: CheckResult) -> None:
 
 def _schedule_section(document: DocumentObject, profile: SupplyProfile, readiness: Readiness) -> None:
     document.add_heading("Frequency and transfer", level=1)
-    last = last_supplied(profile)
-    due = next_due(last, profile.frequency) if last else None
+    last, due = last_supplied_and_next_due(profile)
     _pair(document, "Frequency", profile.frequency or FILL_IN.format(what="how often the data is supplied"))
     _pair(document, "Last supplied", last.strftime("%d %B %Y") if last else "Not yet")
     _pair(

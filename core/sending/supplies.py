@@ -206,6 +206,11 @@ def set_first_due(profile: SupplyProfile, when: dt.date | None) -> None:
         profile.raw["first_due"] = when.isoformat()
 
 
+def long_date(day: dt.date) -> str:
+    """4 April 2027: the day without a leading zero (strftime's way to drop it differs on Windows)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def add_months(start: dt.date, months: int) -> dt.date:
     """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
     month_index = start.month - 1 + months

@@ -13,7 +13,8 @@ from core.checking.check import run_check
 from core.profile import profile_from_dict
 from core.reading.sources import read_table
 from core.sending.history import Receipt, append_receipt
-from core.sending.specification import next_due, write_specification
+from core.sending.specification import write_specification
+from core.sending.supplies import due_date
 from tests.core.checking.test_changes import personal_values
 
 AS_OF = dt.date(2026, 11, 1)
@@ -74,6 +75,23 @@ def test_the_next_due_date_follows_the_last_receipt_and_the_frequency(tmp_path, 
     assert "Next due: 30 November 2026" in text
 
 
+def test_with_a_first_due_date_the_next_due_date_is_the_one_the_home_page_shows(
+    tmp_path, data_dir, expected
+) -> None:
+    from core.sending.history import load_receipts
+    from core.sending.supplies import next_due
+
+    append_receipt(
+        Receipt(profile="Whānau register", file_name="KWT.csv.gpg", rows_sent=300, rows_left_out=9, sha256="0" * 64,
+                recipient_fingerprint="AB", server="", host_key_sha256="", outcome="saved", time="2026-08-31T01:00:00Z")
+    )  # fmt: skip
+    result = register(data_dir, expected, first_due="2026-10-31")
+    document = Document(str(write_specification(result, tmp_path / "spec.docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert next_due(result.profile, load_receipts().receipts) == dt.date(2026, 10, 31)  # the send was early
+    assert "Next due: 31 October 2026" in text
+
+
 @pytest.mark.parametrize(
     ("last", "frequency", "due"),
     [
@@ -84,7 +102,7 @@ def test_the_next_due_date_follows_the_last_receipt_and_the_frequency(tmp_path, 
     ],
 )
 def test_next_due(last, frequency, due) -> None:
-    assert next_due(last, frequency) == due
+    assert due_date(last, frequency, 1) == due
 
 
 def test_the_document_is_a_word_file_with_its_title(tmp_path, data_dir, expected) -> None:
