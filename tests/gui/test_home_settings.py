@@ -41,6 +41,21 @@ def saved_supply(tmp_path, expected) -> supplies.SavedSupply:
     return supplies.save_supply(profile)
 
 
+def send_to_the_test_server(saved_supply, sshd, remote_dir: Path, data_dir: Path) -> None:
+    """Point the saved supply at the loopback sshd, leaving rows with errors out, as if sent from before."""
+    profile = saved_supply.profile
+    profile.sftp = SftpSettings(
+        host=sshd.host,
+        port=sshd.port,
+        username=sshd.account.name,
+        remote_dir=str(remote_dir),
+        host_key_sha256=sshd.host_key_fingerprint("ed25519"),
+    )
+    profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+
+
 def window_for(qtbot, as_of) -> MainWindow:
     window = MainWindow(as_of=as_of)
     qtbot.addWidget(window)
@@ -238,17 +253,7 @@ def test_prepare_asks_for_this_periods_file_in_last_times_folder(
 def test_a_file_of_that_name_already_on_the_server_offers_another_name(
     qtbot, as_of, saved_supply, data_dir, sshd, remote_dir, memory_keyring
 ) -> None:
-    profile = saved_supply.profile
-    profile.sftp = SftpSettings(
-        host=sshd.host,
-        port=sshd.port,
-        username=sshd.account.name,
-        remote_dir=str(remote_dir),
-        host_key_sha256=sshd.host_key_fingerprint("ed25519"),
-    )
-    profile.output.rows_with_errors = "exclude"
-    supplies.save_supply(profile)
-    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    send_to_the_test_server(saved_supply, sshd, remote_dir, data_dir)
     store_secret(sshd.account.name, sshd.host, sshd.port, sshd.account.password)
     window = window_for(qtbot, as_of)
     with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
@@ -285,17 +290,7 @@ def test_a_wrong_password_at_send_points_to_the_server_settings(
 ) -> None:
     from gui import sending_flow
 
-    profile = saved_supply.profile
-    profile.sftp = SftpSettings(
-        host=sshd.host,
-        port=sshd.port,
-        username=sshd.account.name,
-        remote_dir=str(remote_dir),
-        host_key_sha256=sshd.host_key_fingerprint("ed25519"),
-    )
-    profile.output.rows_with_errors = "exclude"
-    supplies.save_supply(profile)
-    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    send_to_the_test_server(saved_supply, sshd, remote_dir, data_dir)
     monkeypatch.setattr(sending_flow, "ask_secret", lambda *_args: ("not the password", False))
     window = window_for(qtbot, as_of)
     with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
