@@ -24,7 +24,7 @@ from core.sending.supplies import (
     receipts_for,
     supply_state,
 )
-from gui.widgets import MessagePanel, label, page, scroll_page
+from gui.widgets import MessagePanel, enter_presses_buttons, label, page, scroll_page
 
 OUTCOME_WORDS = {
     "sent": "sent",
@@ -94,7 +94,6 @@ class SupplyCard(QFrame):
         layout.addWidget(self.due_label)
         buttons = QHBoxLayout()
         for button in (self.prepare_button, self.settings_button, self.history_button):
-            button.setAutoDefault(True)  # made after the window's own buttons: Enter presses these too
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -103,6 +102,7 @@ class SupplyCard(QFrame):
         paperwork.addWidget(self.specification_button)
         paperwork.addStretch(1)
         layout.addLayout(paperwork)
+        enter_presses_buttons(self)  # made after the window's own buttons: Enter presses these too
 
 
 class HomeView(QWidget):

@@ -46,7 +46,7 @@ from gui.steps.open_step import OpenStep, dropped_file, plural
 from gui.steps.review_step import ReviewStep
 from gui.steps.send_step import SendStep
 from gui.supply_flow import SupplyFlow
-from gui.widgets import label
+from gui.widgets import enter_presses_buttons, label
 from gui.workers import BusyIndicator, TaskRunner
 
 if TYPE_CHECKING:
@@ -116,8 +116,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self._connect_views()
         self.runner.progressed.connect(self.open_step.show_progress)
         self.runner.stopped.connect(self._on_stopped)
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(True)  # Enter presses the focused button, as Space does
+        enter_presses_buttons(self)
         self.open_step._last_folder = self.send_step.start_folder = supplies.last_folder()
         self.setup_view.key_page.start_folder = self.open_step._last_folder
         self.go_to(OPEN)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QStyle,
     QVBoxLayout,
@@ -82,3 +83,10 @@ def scroll_page(owner: QWidget, body: QWidget) -> QScrollArea:
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(scroller, 1)
     return scroller
+
+
+def enter_presses_buttons(widget: QWidget) -> None:
+    """Enter presses the focused button, as Space does, for every button under `widget` (Qt does it only in
+    dialogs). Widgets made later, such as the home page's cards, call this for their own buttons."""
+    for button in widget.findChildren(QPushButton):
+        button.setAutoDefault(True)

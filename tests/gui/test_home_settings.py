@@ -74,6 +74,7 @@ def test_home_lists_each_supply_with_its_due_date_overdue_and_never_sent(qtbot, 
 def test_enter_on_a_supplys_focused_button_presses_it(qtbot, as_of, saved_supply) -> None:
     """The cards are made after the window's own buttons; Enter must press theirs too, as Space does."""
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
 
     window = window_for(qtbot, as_of)
     (card,) = window.home_view.cards
@@ -82,6 +83,7 @@ def test_enter_on_a_supplys_focused_button_presses_it(qtbot, as_of, saved_supply
     card.settings_button.setFocus()
     qtbot.keyClick(card.settings_button, Qt.Key.Key_Return)
     assert pressed == [True]
+    assert all(button.autoDefault() for button in window.findChildren(QPushButton))  # every button, not a few
 
 
 def test_settings_open_at_the_page_asked_for_and_save_changes(qtbot, as_of, saved_supply) -> None:
