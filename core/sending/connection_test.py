@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import secrets
-import stat
 from dataclasses import dataclass, field, replace
 
 from core.sending import transfer
@@ -116,7 +115,7 @@ def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None
         sftp = transfer._run_stage(
             "session", target, watchdog, lambda: transfer._open_sftp(transport, target)
         )
-        transfer._run_stage("folder", target, watchdog, lambda: _require_folder(sftp, target))
+        transfer._run_stage("folder", target, watchdog, lambda: transfer.require_folder(sftp, target))
     except TransferError as error:
         report.add(False, error.message)
         return
@@ -130,15 +129,6 @@ def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None
     report.add(
         True, f"IDI Share can write in {target.remote_dir}: a small test file was written and removed."
     )
-
-
-def _require_folder(sftp, target: SftpTarget) -> None:
-    try:
-        attributes = sftp.stat(target.remote_dir)
-    except FileNotFoundError:
-        raise transfer._folder_missing(target) from None
-    if not stat.S_ISDIR(attributes.st_mode or 0):
-        raise transfer._folder_missing(target)
 
 
 def _write_and_remove(sftp, path: str) -> None:

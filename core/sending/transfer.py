@@ -591,17 +591,22 @@ def _open_sftp(transport: paramiko.Transport, target: SftpTarget) -> paramiko.SF
     return sftp
 
 
-def _check_folder(sftp: paramiko.SFTPClient, target: SftpTarget, final_path: str) -> None:
+def require_folder(sftp: paramiko.SFTPClient, target: SftpTarget) -> None:
+    """The remote folder exists and is a folder (a drop box may refuse to say: that is let through)."""
     try:
         attributes = sftp.stat(target.remote_dir)
     except FileNotFoundError:
         raise _folder_missing(target) from None
     except PermissionError:
         if target.drop_box:
-            return  # a drop box may refuse stat; the exclusive create below still never replaces a file
+            return  # a drop box may refuse stat; the exclusive create still never replaces a file
         raise
     if not stat.S_ISDIR(attributes.st_mode or 0):
         raise _folder_missing(target)
+
+
+def _check_folder(sftp: paramiko.SFTPClient, target: SftpTarget, final_path: str) -> None:
+    require_folder(sftp, target)
     try:
         sftp.stat(final_path)
     except FileNotFoundError:
