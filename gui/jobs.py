@@ -33,6 +33,9 @@ class LoadedSheet:
 
     table: SourceTable
     suggestion: MappingSuggestion
+    gender_codes: dict[str, list[tuple[str, int]]] = dataclasses.field(
+        default_factory=dict
+    )  # header -> codes
 
 
 @dataclass
@@ -62,9 +65,23 @@ def read_job(path: Path, sheet: str | None, profile: SupplyProfile | None, heade
         if header_row is None and _needs_saved_header_row(table, profile):
             table = read_table(path, sheet=chosen, header_row=profile.header_row)
             context.raise_if_cancelled()
-        return LoadedSheet(table, suggest_mapping(table))
+        suggestion = suggest_mapping(table)
+        return LoadedSheet(table, suggestion, _gender_codes(table, suggestion, profile))
 
     return job
+
+
+def _gender_codes(
+    table: SourceTable, suggestion: MappingSuggestion, profile: SupplyProfile | None
+) -> dict[str, list[tuple[str, int]]]:
+    """The unknown codes of the gender column the Match page will show first, counted here, off the
+    window's thread (a long column takes tens of milliseconds)."""
+    from core.checking.genders import unrecognised_gender_codes
+    from gui.steps.match_step import GENDER_CODES_SHOWN
+
+    headers = {suggestion.mapping.get("gender"), profile.mapping.get("gender") if profile else None}
+    columns = [table.find_column(header) for header in headers if header]
+    return {c.header: unrecognised_gender_codes(c, GENDER_CODES_SHOWN) for c in columns if c is not None}
 
 
 def _needs_saved_header_row(table: SourceTable, profile: SupplyProfile | None) -> bool:

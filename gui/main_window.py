@@ -384,7 +384,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
             supplies.remember_file(loaded.table.path)
         self.open_step.show_loaded(loaded.table)
         saved = self.profile if self.profile is not None and self.profile.mapping else None
-        self.match_step.populate(loaded.table, loaded.suggestion, saved)  # a new supply: suggested matches
+        self.match_step.populate(loaded.table, loaded.suggestion, saved, loaded.gender_codes)
         self._say(f"Opened {loaded.table.path.name}: {plural(loaded.table.row_count, 'row')} of people.")
         self._update_navigation()
         self.table_loaded.emit()

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.checking.cells import DistinctTexts, distinct_texts, fold_series, for_each_distinct
+from core.checking.cells import DistinctTexts, cell_texts, distinct_texts, fold_series, for_each_distinct
 from core.errors import InputError
+from core.reading.table import ERROR_CODES, CellKind, SourceColumn
 
 GENDER_CODES = ("male", "female", "another", "unknown")
 
@@ -94,3 +95,13 @@ def _classify(distinct: pd.Series, lookup: dict[str, str]) -> dict[str, np.ndarr
         .fillna(0)
         .to_numpy(np.uint8),
     }
+
+
+def unrecognised_gender_codes(column: SourceColumn, limit: int) -> list[tuple[str, int]]:
+    """The gender values IDI Share does not know by itself, most common first, with how many rows hold each
+    (the Match page offers a choice of meaning for each)."""
+    read = normalise_genders(column.values, column.kinds)
+    texts = cell_texts(column.values, column.kinds)[read.unrecognised & (column.kinds != CellKind.ERROR)]
+    codes = pd.Series(texts, dtype=object).str.strip()
+    codes = codes[codes.ne("") & ~codes.isin(ERROR_CODES)]
+    return [(str(code), int(count)) for code, count in codes.value_counts().head(limit).items()]

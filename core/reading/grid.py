@@ -35,6 +35,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATA_LIKE = re.compile(r"[\d\s/.\-:+,()%$]+\Z")
 
 _type_of = np.frompyfunc(type, 1, 1)
+CELLS_PER_PASS = 100_000  # ~5 ms of one C call: the longest the reading holds the GIL at a time
 
 # Every character str.isspace() accepts, as (first, last) ranges (a test checks the list): a
 # whitespace-only string starts with one of them.
@@ -189,17 +190,28 @@ def classify_workbook_grid(grid: np.ndarray) -> np.ndarray:
     kinds = np.full(grid.shape, _TEXT, dtype=np.uint8, order="F")
     if grid.size == 0:
         return kinds
-    types = _type_of(grid, order="C")
+    types = np.empty(grid.shape, dtype=object)
+    for first in range(0, grid.shape[0], _rows_per_pass(grid.shape[1])):  # the GIL is let go between blocks
+        block = slice(first, first + _rows_per_pass(grid.shape[1]))
+        types[block] = _type_of(grid[block], order="C")
     is_text = np.equal(types, str)
     for j in np.flatnonzero(~is_text.all(axis=0)):
         column = grid[:, j]
         rows = np.flatnonzero(~is_text[:, j])
         _classify_non_text(column, types[rows, j], rows, kinds[:, j])
     blank = np.zeros(grid.shape, dtype=bool)
-    blank[is_text] = blank_text_mask(grid[is_text])
+    for first in range(0, grid.shape[0], _rows_per_pass(grid.shape[1])):
+        block = slice(first, first + _rows_per_pass(grid.shape[1]))
+        blank[block][is_text[block]] = blank_text_mask(grid[block][is_text[block]])
     kinds[blank] = _EMPTY
     grid[blank] = None
     return kinds
+
+
+def _rows_per_pass(width: int) -> int:
+    """Rows a whole-grid pass takes at once: each pass is one C call that holds the GIL, and the window's
+    thread needs it every few milliseconds (bench/bench_window.py), so a pass covers about 100,000 cells."""
+    return max(1, CELLS_PER_PASS // max(width, 1))
 
 
 def _classify_non_text(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ FIELD_ORDER = (
     "service",
 )
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date")
+ROWS_PER_WRITE = 5_000  # a few ms of csv writing at a time, so the window's thread gets the GIL between
 
 
 class SupplyBlocked(Exception):
@@ -93,7 +95,9 @@ def build_extract(result: CheckResult, today: dt.date | None = None) -> Extract:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header in pairs])
-    writer.writerows(zip(*columns, strict=True))
+    rows = zip(*columns, strict=True)
+    while block := list(itertools.islice(rows, ROWS_PER_WRITE)):  # each writerows holds the GIL throughout
+        writer.writerows(block)
     return Extract(
         data=buffer.getvalue().encode("utf-8"),
         file_name=extract_file_name(result, today),

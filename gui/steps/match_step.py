@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.cells import cell_texts
+from core.checking.genders import unrecognised_gender_codes
 from core.checking.matching import SURE, MappingSuggestion
 from core.checking.rules import unsure_identifier
 from core.profile import PROFILE_SUFFIX, SupplyProfile
-from core.reading.table import ERROR_CODES, CellKind, SourceColumn, SourceTable
+from core.reading.table import CellKind, SourceColumn, SourceTable
 from gui.steps.open_step import SETTINGS_FILTER
 from gui.table_model import cell_text
 from gui.widgets import MessagePanel, label, page, scroll_page
@@ -97,17 +98,6 @@ class MatchChoices:
     identifier_type: str | None
     date_order: str
     gender_values: dict[str, str] = dataclasses.field(default_factory=dict)
-
-
-def unrecognised_gender_codes(column: SourceColumn, limit: int = GENDER_CODES_SHOWN) -> list[tuple[str, int]]:
-    """The gender values IDI Share does not know by itself, most common first, with how many rows hold each."""
-    from core.checking.genders import normalise_genders
-
-    read = normalise_genders(column.values, column.kinds)
-    texts = cell_texts(column.values, column.kinds)[read.unrecognised & (column.kinds != CellKind.ERROR)]
-    codes = pd.Series(texts, dtype=object).str.strip()
-    codes = codes[codes.ne("") & ~codes.isin(ERROR_CODES)]
-    return [(str(code), int(count)) for code, count in codes.value_counts().head(limit).items()]
 
 
 def service_counts(column: SourceColumn) -> list[tuple[str, int]]:
@@ -302,7 +292,7 @@ class MatchStep(QWidget):
         self.gender_combos = {}
         header = self.rows["gender"].combo.currentData()
         column = self.table.find_column(header) if (self.table and header) else None
-        codes = unrecognised_gender_codes(column) if column is not None else []
+        codes = self._gender_codes_of(column) if column is not None else []
         saved = {key.strip().casefold(): value for key, value in self._saved_gender_values.items()}
         for line, (code, count) in enumerate(codes):
             combo = QComboBox()
@@ -335,10 +325,19 @@ class MatchStep(QWidget):
     # Filling the step ------------------------------------------------------------------------------------
 
     def populate(
-        self, table: SourceTable, suggestion: MappingSuggestion, profile: SupplyProfile | None
+        self,
+        table: SourceTable,
+        suggestion: MappingSuggestion,
+        profile: SupplyProfile | None,
+        gender_codes: dict[str, list[tuple[str, int]]] | None = None,
     ) -> None:
-        """Fill every drop-down with the sheet's columns and pick the saved or suggested one."""
+        """Fill every drop-down with the sheet's columns and pick the saved or suggested one.
+
+        `gender_codes` are the unknown codes of the columns the reading job already looked at (header ->
+        codes), so a long column is not counted again on the window's thread.
+        """
         self.table = table
+        self._gender_codes = dict(gender_codes or {})
         self._suggestion = suggestion
         self.header_row.setValue(table.header_row)
         notes = []
@@ -361,6 +360,11 @@ class MatchStep(QWidget):
         self._refresh()
         if notes:
             self.advice.say(" ".join(notes))
+
+    def _gender_codes_of(self, column: SourceColumn) -> list[tuple[str, int]]:
+        if column.header not in self._gender_codes:  # a column the user chose: counted once, here
+            self._gender_codes[column.header] = unrecognised_gender_codes(column, GENDER_CODES_SHOWN)
+        return self._gender_codes[column.header]
 
     def _initial_choice(
         self,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -46,7 +46,11 @@ if TYPE_CHECKING:
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
 MIN_TABLE_HEIGHT = 150  # the heading and five rows: what a small screen keeps before the sentences go
 SMALL_HEIGHT = 600  # below this (e.g. 1280x800 at 150% leaves 533 points) the explanation moves to a tooltip
-RESIZE_PRECISION_ROWS = 20  # column widths from the first rows: enough to fit, and quick (the window stall)
+FIT_ROWS = 20  # column widths from the heading and the first rows: enough to fit, and quick
+CELL_PADDING = 12  # the item's margins either side of its text
+MARK_ROOM = 20  # a marked cell's icon and the space after it
+HEADING_PADDING = 16
+MAX_FIT_WIDTH = 400  # a long note column should not push the rest off the screen
 
 
 class ReviewStep(QWidget):
@@ -102,11 +106,11 @@ class ReviewStep(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab moves on to the problem list, arrows move in the table
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         self.table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setResizeContentsPrecision(FIT_ROWS)  # its width: its first and last rows
         self.table.setMinimumHeight(MIN_TABLE_HEIGHT)
         self.table.selectionModel().currentChanged.connect(self._explain_cell)
         self.cell_detail = label(
@@ -195,10 +199,30 @@ class ReviewStep(QWidget):
             old_model.deleteLater()
         self.headline.setText(result.headline())
         self.summary.setText(result.summary_sentence())
-        self.table.resizeColumnsToContents()
+        self._fit_columns()
         self._fill_problem_list(self.model.problem_groups())
         self.report_note.setText("")
         self.cell_detail.setText("Choose a marked cell to see what is wrong and how to fix it.")
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its heading and its first rows' text. Measured here from the texts:
+        QTableView.resizeColumnsToContents asks the model for eight roles a cell, through the filter, which
+        took ~20 ms of the window's thread for twenty rows (bench/bench_window.py's stall)."""
+        model = self.proxy
+        cell_metrics = QFontMetrics(self.table.font())
+        heading_metrics = QFontMetrics(self.table.horizontalHeader().font())
+        rows = range(min(model.rowCount(), FIT_ROWS))
+        for column in range(model.columnCount()):
+            heading = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            cells = (str(model.index(row, column).data() or "") for row in rows)
+            width = max(
+                max((heading_metrics.horizontalAdvance(line) for line in heading.splitlines()), default=0)
+                + HEADING_PADDING,
+                max((cell_metrics.horizontalAdvance(text) for text in cells), default=0)
+                + CELL_PADDING
+                + MARK_ROOM,
+            )
+            self.table.setColumnWidth(column, min(width, MAX_FIT_WIDTH))
 
     def _fill_problem_list(self, groups: list[ProblemGroup]) -> None:
         self.problem_list.blockSignals(True)

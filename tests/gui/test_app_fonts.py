@@ -26,3 +26,17 @@ def test_the_offscreen_platform_here_has_a_font_with_real_glyphs(qapp) -> None:
     from gui.screenshots import fonts_can_draw_text
 
     assert fonts_can_draw_text()
+
+
+def test_the_app_lets_a_busy_worker_hand_the_gil_back_quickly(qapp) -> None:
+    """With Python's 5 ms default the window stalled ~240 ms while a job ran (bench/bench_window.py)."""
+    import sys
+
+    from gui.app import GIL_SWITCH_SECONDS, application
+
+    before = sys.getswitchinterval()
+    try:
+        assert application() is qapp
+        assert sys.getswitchinterval() == GIL_SWITCH_SECONDS < 0.005
+    finally:
+        sys.setswitchinterval(before)

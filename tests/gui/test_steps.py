@@ -199,3 +199,43 @@ def test_an_id_column_guessed_from_its_values_is_asked_about(driver, window, tmp
     assert 'The ID number column "Ref" was matched from its values' in step.advice.text.text()
     choose(window, "identifier", "Ref")  # the person confirms it: no longer asked
     assert step.advice_text() is None
+
+
+def test_the_reading_job_counts_the_gender_codes_the_match_page_shows(window, data_dir, expected) -> None:
+    """A long gender column is counted in the worker, not on the window's thread when the page fills."""
+    from core.checking.genders import unrecognised_gender_codes
+    from core.checking.matching import suggest_mapping
+    from core.reading.sources import read_table
+    from gui.jobs import read_job
+    from gui.steps.match_step import GENDER_CODES_SHOWN
+    from gui.workers import TaskContext, WorkerSignals
+
+    loaded = read_job(data_dir / REGISTER, None, None)(TaskContext(1, WorkerSignals()))
+    header = suggest_mapping(read_table(data_dir / REGISTER)).mapping["gender"]
+    column = loaded.table.find_column(header)
+    assert loaded.gender_codes == {header: unrecognised_gender_codes(column, GENDER_CODES_SHOWN)}
+    assert loaded.gender_codes[header], "the register has gender codes IDI Share does not know"
+    planted = {header: [("made-up code", 4)]}  # the page shows what the job counted, not a count of its own
+    window.match_step.populate(loaded.table, loaded.suggestion, None, planted)
+    assert list(window.match_step.gender_combos) == ["made-up code"]
+
+
+def test_review_columns_fit_their_heading_and_first_rows_within_a_limit(driver, window, data_dir) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetrics
+
+    from gui.steps.review_step import FIT_ROWS, MAX_FIT_WIDTH
+
+    driver.open_and_check(data_dir / REGISTER)
+    table = window.review_step.table
+    model = table.model()
+    cells = QFontMetrics(table.font())
+    heading = QFontMetrics(table.horizontalHeader().font())
+    for column in range(model.columnCount()):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        texts = [str(model.index(row, column).data() or "") for row in range(FIT_ROWS)]
+        needed = max(
+            max(heading.horizontalAdvance(line) for line in title.splitlines()),
+            max(cells.horizontalAdvance(text) for text in texts),
+        )
+        assert min(needed, MAX_FIT_WIDTH - 30) < table.columnWidth(column) <= MAX_FIT_WIDTH, title

@@ -128,3 +128,19 @@ def test_classify_matches_cell_by_cell_reading_on_mixed_columns() -> None:
 def test_classify_of_an_empty_grid_is_empty() -> None:
     grid = np.empty((0, 3), dtype=object)
     assert classify_workbook_grid(grid).shape == (0, 3)
+
+
+def test_classify_in_small_blocks_gives_what_one_pass_gives(monkeypatch) -> None:
+    """The whole-grid passes run in blocks of rows (the window's thread gets the GIL between them)."""
+    import core.reading.grid as grid_module
+
+    rng = np.random.default_rng(11)
+    rows = [[MIXED_CELLS[i] for i in rng.integers(0, len(MIXED_CELLS), 5)] for _ in range(97)]
+    one_pass = np.array(rows, dtype=object, order="F")
+    blocks = np.array(rows, dtype=object, order="F")
+    kinds_once = classify_workbook_grid(one_pass)
+    monkeypatch.setattr(grid_module, "CELLS_PER_PASS", 12)  # two rows a block, the last one short
+    kinds_blocks = classify_workbook_grid(blocks)
+    assert (kinds_blocks == kinds_once).all()
+    for got, want in zip(blocks.ravel(), one_pass.ravel(), strict=True):
+        assert type(got) is type(want) and (got is want or got == want or (got != got and want != want))

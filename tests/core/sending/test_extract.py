@@ -155,3 +155,14 @@ def test_the_service_is_sent_only_when_chosen_as_it_reads_in_the_sheet(data_dir,
     sent = [line["service"] for line in rows_of(extract)]
     kept = chosen.positions[~chosen.has_error]
     assert sent == [str(programme.values[i] or "") for i in kept]
+
+
+def test_the_file_written_in_small_blocks_is_the_same_file(data_dir, expected, monkeypatch) -> None:
+    """The CSV is written a block of rows at a time (so the window stays responsive); blocks change nothing."""
+    import core.sending.extract as extract_module
+
+    result = register_result(data_dir, expected, output={"rows_with_errors": "exclude"})
+    whole = build_extract(result, today=AS_OF).data
+    monkeypatch.setattr(extract_module, "ROWS_PER_WRITE", 3)
+    in_blocks = build_extract(result, today=AS_OF).data
+    assert in_blocks == whole and len(rows_of(build_extract(result, today=AS_OF))) > 3 * 2
