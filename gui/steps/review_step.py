@@ -210,7 +210,9 @@ class ReviewStep(QWidget):
         took ~20 ms of the window's thread for twenty rows (bench/bench_window.py's stall)."""
         model = self.proxy
         cell_metrics = QFontMetrics(self.table.font())
-        heading_metrics = QFontMetrics(self.table.horizontalHeader().font())
+        heading_font = self.table.horizontalHeader().font()
+        heading_font.setBold(True)  # the current cell's heading is drawn bold: it must fit then too
+        heading_metrics = QFontMetrics(heading_font)
         rows = range(min(model.rowCount(), FIT_ROWS))
         for column in range(model.columnCount()):
             heading = str(model.headerData(column, Qt.Orientation.Horizontal) or "")

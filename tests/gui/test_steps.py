@@ -230,7 +230,9 @@ def test_review_columns_fit_their_heading_and_first_rows_within_a_limit(driver, 
     table = window.review_step.table
     model = table.model()
     cells = QFontMetrics(table.font())
-    heading = QFontMetrics(table.horizontalHeader().font())
+    bold = table.horizontalHeader().font()
+    bold.setBold(True)  # the current cell's heading is bold
+    heading = QFontMetrics(bold)
     for column in range(model.columnCount()):
         title = str(model.headerData(column, Qt.Orientation.Horizontal))
         texts = [str(model.index(row, column).data() or "") for row in range(FIT_ROWS)]
