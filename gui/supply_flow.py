@@ -107,6 +107,10 @@ class SupplyFlow:
         self.show_home()
         self._say(f'Saved the settings of "{profile.name}".{note}')
 
+    def _keep_draft(self, profile: SupplyProfile) -> None:
+        """After each setup page, so a window that is closed, crashes or loses power loses no typing."""
+        supplies.save_draft(profile)
+
     def _on_setup_cancelled(self) -> None:
         self.show_home()
 

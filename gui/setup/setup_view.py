@@ -40,6 +40,7 @@ class SetupView(QWidget):
     """Emits `finished(profile, password)` (new supply), `saved(profile, password)` (settings), `cancelled`."""
 
     finished = Signal(object, str)
+    page_done = Signal(object)  # a new supply's page filled in: the profile so far, to keep as a draft
     saved = Signal(object, str)
     cancelled = Signal()
     remove_requested = Signal()
@@ -174,6 +175,8 @@ class SetupView(QWidget):
         if problem:
             return
         setup_page.store(self.profile)
+        if not self.editing:
+            self.page_done.emit(self.profile)
         if self.current < len(self.pages) - 1:
             self.go_to(self.current + 1)
             return

@@ -268,3 +268,19 @@ def test_a_setup_left_before_the_spreadsheet_is_offered_again_filled_in(qtbot, a
     assert again.views.currentWidget() is again.steps_view
     assert again.new_profile.sftp.host == "sftp.example.org" and again.new_profile.name == "Referrals"
     assert list_supplies() == ([], [])  # still not a supply until its columns are matched
+
+
+def test_each_setup_page_is_kept_as_it_is_done_without_waiting_for_the_window_to_close(qtbot, as_of) -> None:
+    """A window that crashes or loses power after the first page: the next start offers that page filled in."""
+    from core.sending.supplies import load_draft
+
+    window = new_window(qtbot, as_of)
+    assert load_draft() is None
+    fill_organisation(window)
+    kept = load_draft()
+    assert kept is not None and (kept.organisation_code, kept.name) == ("TST", "Referrals")
+    assert kept.encryption is None or not kept.encryption.recipient_fingerprint  # the key page is not done yet
+
+    again = new_window(qtbot, as_of)  # the first window was never closed
+    assert again.setup_view.organisation_page.organisation.text() == "Test Trust"
+    assert "Welcome back" in again.status_label.text()
