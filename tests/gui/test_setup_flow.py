@@ -279,7 +279,8 @@ def test_each_setup_page_is_kept_as_it_is_done_without_waiting_for_the_window_to
     fill_organisation(window)
     kept = load_draft()
     assert kept is not None and (kept.organisation_code, kept.name) == ("TST", "Referrals")
-    assert kept.encryption is None or not kept.encryption.recipient_fingerprint  # the key page is not done yet
+    # the key page is not done yet
+    assert kept.encryption is None or not kept.encryption.recipient_fingerprint
 
     again = new_window(qtbot, as_of)  # the first window was never closed
     assert again.setup_view.organisation_page.organisation.text() == "Test Trust"
