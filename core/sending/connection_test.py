@@ -72,7 +72,7 @@ def run_connection_test(target: SftpTarget, given_fingerprint: str, secret: str 
     pinned = replace(target, host_key_sha256=report.host_key, step_timeout=timeout)
     with transfer.Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
         try:
-            transport, _ = transfer._verified_transport(pinned, watchdog)
+            transport, _ = transfer.verified_transport(pinned, watchdog)
         except TransferError as error:
             report.add(False, error.message)
             return report
@@ -104,25 +104,23 @@ def _host_key_step(report: ConnectionReport, given: str, server: str) -> bool:
 
 def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None, watchdog) -> None:
     try:
-        transfer._run_stage(
-            "auth", target, watchdog, lambda: transfer._authenticate(transport, target, secret, None)
+        transfer.run_stage(
+            "auth", target, watchdog, lambda: transfer.authenticate(transport, target, secret, None)
         )
     except TransferError as error:
         report.add(False, error.message)
         return
     report.add(True, f"Signed in as {target.username}.")
     try:
-        sftp = transfer._run_stage(
-            "session", target, watchdog, lambda: transfer._open_sftp(transport, target)
-        )
-        transfer._run_stage("folder", target, watchdog, lambda: transfer.require_folder(sftp, target))
+        sftp = transfer.run_stage("session", target, watchdog, lambda: transfer.open_sftp(transport, target))
+        transfer.run_stage("folder", target, watchdog, lambda: transfer.require_folder(sftp, target))
     except TransferError as error:
         report.add(False, error.message)
         return
     report.add(True, f"The folder {target.remote_dir} is there.")
     name = posixpath.join(target.remote_dir, f".idi-share-test-{secrets.token_hex(4)}")
     try:
-        transfer._run_stage("write", target, watchdog, lambda: _write_and_remove(sftp, name))
+        transfer.run_stage("write", target, watchdog, lambda: _write_and_remove(sftp, name))
     except TransferError as error:
         report.add(False, error.message)
         return

@@ -22,6 +22,9 @@ missing folder and full disk are not. When the reply to the rename is lost, the 
 final file and accepts it if its size (and hash, where the server offers one) is what was sent. Every
 failure is a `SendError` subclass with a `kind` and a plain message naming the step that failed; the
 secret never appears in a message, a log line or a repr.
+
+`verified_transport`, `authenticate`, `open_sftp`, `require_folder` and `run_stage` are the steps of a
+session that `connection_test` runs too, so Test connection checks exactly what a send checks.
 """
 
 from __future__ import annotations
@@ -225,7 +228,7 @@ def fetch_host_key_fingerprint(host: str, port: int, timeout: float = 20) -> str
     """Connect, read the server's host key fingerprint ("SHA256:..."), disconnect without signing in."""
     target = SftpTarget(host=host, port=port, step_timeout=timeout)
     with Watchdog(timeout, None) as watchdog:
-        transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
+        transport = run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
         try:
             return transport.get_remote_server_key().fingerprint
         finally:
@@ -346,19 +349,19 @@ def _attempt(
     target: SftpTarget, secret: str | None, key: paramiko.PKey | None, state: _SendState
 ) -> UploadResult:
     with Watchdog(target.step_timeout, state.cancel) as watchdog:
-        transport, fingerprint = _verified_transport(target, watchdog)
+        transport, fingerprint = verified_transport(target, watchdog)
         try:
-            _run_stage("auth", target, watchdog, lambda: _authenticate(transport, target, secret, key))
-            sftp = _run_stage("session", target, watchdog, lambda: _open_sftp(transport, target))
-            _run_stage("cleanup", target, watchdog, lambda: _remove_leftovers(sftp, target, state))
+            run_stage("auth", target, watchdog, lambda: authenticate(transport, target, secret, key))
+            sftp = run_stage("session", target, watchdog, lambda: open_sftp(transport, target))
+            run_stage("cleanup", target, watchdog, lambda: _remove_leftovers(sftp, target, state))
             final_path = posixpath.join(target.remote_dir, state.remote_name)
             if state.rename_sent:
-                arrived = _run_stage(
+                arrived = run_stage(
                     "verify", target, watchdog, lambda: _arrived(sftp, final_path, state.data)
                 )
                 if arrived:
                     return UploadResult(final_path, len(state.data), fingerprint, 1, note=arrived)
-            _run_stage("folder", target, watchdog, lambda: _check_folder(sftp, target, final_path))
+            run_stage("folder", target, watchdog, lambda: _check_folder(sftp, target, final_path))
             return _upload_once(sftp, transport, target, watchdog, state, final_path, fingerprint)
         finally:
             transport.close()
@@ -381,16 +384,16 @@ def _upload_once(
     state.temporary_files.append(temp_path)
     note, writing_final = "", False
     try:
-        _run_stage("write", target, watchdog, lambda: _send_file(sftp, temp_path, state, watchdog))
+        run_stage("write", target, watchdog, lambda: _send_file(sftp, temp_path, state, watchdog))
         raise_if_cancelled(state.cancel)
-        _run_stage("verify", target, watchdog, lambda: _check_size(sftp, target, temp_path, state.data))
+        run_stage("verify", target, watchdog, lambda: _check_size(sftp, target, temp_path, state.data))
         state.rename_sent = True
-        renamed = _run_stage("rename", target, watchdog, lambda: _rename(sftp, target, temp_path, final_path))
+        renamed = run_stage("rename", target, watchdog, lambda: _rename(sftp, target, temp_path, final_path))
         if not renamed:  # a drop box that refuses renames: write the final name directly
             _drop_temporary(sftp, transport, target, temp_path, state)
             state.rename_sent = False
             writing_final = True
-            _run_stage("write", target, watchdog, lambda: _send_file(sftp, final_path, state, watchdog))
+            run_stage("write", target, watchdog, lambda: _send_file(sftp, final_path, state, watchdog))
             note = "written straight under the final name (the folder is a drop box that refuses renames)"
     except BaseException:
         _drop_temporary(sftp, transport, target, temp_path, state)
@@ -418,9 +421,9 @@ def _drop_temporary(
         state.left_behind.append(temp_path)
 
 
-def _verified_transport(target: SftpTarget, watchdog: Watchdog) -> tuple[paramiko.Transport, str]:
+def verified_transport(target: SftpTarget, watchdog: Watchdog) -> tuple[paramiko.Transport, str]:
     """A connected transport whose host key matches the pin; otherwise the matching `HostKey*` error."""
-    transport = _run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
+    transport = run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
     presented = transport.get_remote_server_key().fingerprint
     if target.host_key_sha256 is None:
         transport.close()
@@ -532,7 +535,7 @@ def _wait_for_handshake(transport: paramiko.Transport, started: threading.Event,
         raise paramiko.SSHException("the server closed the connection during the handshake")
 
 
-def _authenticate(
+def authenticate(
     transport: paramiko.Transport, target: SftpTarget, secret: str | None, key: paramiko.PKey | None
 ) -> None:
     if key is not None:
@@ -583,7 +586,7 @@ def _authenticate_with_password(transport: paramiko.Transport, username: str, se
     return transport.auth_interactive(username, answer_password_prompt(secret))
 
 
-def _open_sftp(transport: paramiko.Transport, target: SftpTarget) -> paramiko.SFTPClient:
+def open_sftp(transport: paramiko.Transport, target: SftpTarget) -> paramiko.SFTPClient:
     sftp = paramiko.SFTPClient.from_transport(transport)
     if sftp is None:
         raise paramiko.SSHException("the server refused the SFTP subsystem")
@@ -723,7 +726,7 @@ def _remote_sha256(sftp: paramiko.SFTPClient, path: str) -> bytes | None:
 # ------------------------------------------------------------------------------------ error handling
 
 
-def _run_stage(stage: str, target: SftpTarget, watchdog: Watchdog, action: Callable):
+def run_stage(stage: str, target: SftpTarget, watchdog: Watchdog, action: Callable):
     """Run one step under the watchdog, turning whatever paramiko or the network raised into a plain
     `TransferError` that names the step."""
     watchdog.arm(stage)

@@ -24,7 +24,7 @@ class Watchdog:
     paramiko blocks in many places (banner, key exchange, channel open, SFTP version, each reply), some
     without any time-out of their own. Closing the socket and transport from outside ends every one of
     them at once; the step that was running then turns the resulting error into `TimedOut` or
-    `SendCancelled` (see `_run_stage`). `arm` starts a step's clock again.
+    `SendCancelled` (see `run_stage`). `arm` starts a step's clock again.
     """
 
     def __init__(self, step_timeout: float, cancel: threading.Event | None) -> None:
