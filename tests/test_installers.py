@@ -58,3 +58,50 @@ def test_every_windows_pin_has_a_hash() -> None:
     requirements = re.split(r"\n(?=[A-Za-z])", "\n".join(lines))
     assert requirements and all("--hash=sha256:" in requirement for requirement in requirements)
     assert {"pyinstaller", "pywin32-ctypes", "pip"} <= set(pins("windows.txt"))
+
+
+def test_the_signing_step_signs_the_installer_with_the_configured_certificate(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`IDI_SHARE_SIGN_PFX` set: the build's own signing step, with a throwaway self-signed certificate, on a
+    real Windows program (pip's launcher stands in for the installer); osslsigncode then verifies it."""
+    import shutil
+    import subprocess
+
+    import pip
+
+    from tests.services import missing_service
+
+    if not (shutil.which("osslsigncode") and shutil.which("openssl")):
+        missing_service("osslsigncode and openssl are needed to sign and verify")
+    from build_windows import sign_if_configured
+
+    password = tmp_path / "password.txt"
+    password.write_text("throwaway-pass\n")
+    key, cert, pfx = tmp_path / "key.pem", tmp_path / "cert.pem", tmp_path / "cert.pfx"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", str(key),
+         "-out", str(cert), "-subj", "/CN=IDI Share test signing", "-addext", "extendedKeyUsage=codeSigning"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        ["openssl", "pkcs12", "-export", "-out", str(pfx), "-inkey", str(key), "-in", str(cert),
+         "-passout", f"file:{password}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    installer = tmp_path / "IDI-Share-setup.exe"
+    shutil.copy(Path(pip.__file__).parent / "_vendor" / "distlib" / "t64.exe", installer)
+
+    def verify() -> subprocess.CompletedProcess:
+        command = ["osslsigncode", "verify", "-in", str(installer), "-CAfile", str(cert)]
+        return subprocess.run(command, capture_output=True, text=True)
+
+    assert verify().returncode != 0  # not signed yet
+    monkeypatch.setenv("IDI_SHARE_SIGN_PFX", str(pfx))
+    monkeypatch.setenv("IDI_SHARE_SIGN_PASSWORD_FILE", str(password))
+    monkeypatch.delenv("IDI_SHARE_SIGN_TIMESTAMP_URL", raising=False)
+    sign_if_configured(None, installer)
+    verified = verify()
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "Signature verification: ok" in verified.stdout and "CN=IDI Share test signing" in verified.stdout
+    assert not installer.with_suffix(".signed.exe").exists()
