@@ -53,7 +53,7 @@ from emulator import (
     say,
 )
 from windows_python import download_wheels, prepare_prefix, prepare_python
-from windows_smoke import Smoke
+from windows_smoke import PREVIOUS_ONLY_FILE, PREVIOUS_VERSION, Smoke
 from wine_gaps import build_icu_stand_in
 
 APP_FILES = ["main.py", "core", "gui", "resources", "installers", "pyproject.toml"]
@@ -123,20 +123,32 @@ def build_bundle(emulator: Emulator, python_dir: Path) -> Path:
     return bundle
 
 
-def build_installer(emulator: Emulator, bundle: Path) -> Path:
+def build_previous_installer(emulator: Emulator, bundle: Path) -> Path:
+    """The smoke test's "previous version" to upgrade from: this bundle plus a file the new version lacks,
+    numbered PREVIOUS_VERSION and quickly compressed. Never shipped."""
+    extra = bundle / PREVIOUS_ONLY_FILE
+    extra.write_text("A file only the previous version installed; the upgrade must remove it.\n")
+    try:
+        return build_installer(emulator, bundle, PREVIOUS_VERSION, quick=True)
+    finally:
+        extra.unlink()
+
+
+def build_installer(emulator: Emulator, bundle: Path, version: str = "", quick: bool = False) -> Path:
     listing = emulator.work / "dist" / "uninstall_files.nsh"
     sys.path.insert(0, str(ROOT / "installers"))
     from uninstall_list import uninstall_lines
 
     listing.write_text("".join(line + "\n" for line in uninstall_lines(bundle)), encoding="utf-8")
-    version = project_version()
+    version = version or project_version()
     installer = emulator.work / "dist" / f"IDI-Share-{version}-setup.exe"
-    say("Running makensis ...")
+    say(f"Running makensis for {installer.name} ...")
     started = time.monotonic()
     emulator.run(
         [
             "makensis",
             "-V2",
+            *(["-DQUICK"] if quick else []),
             f"-DVERSION={version}",
             f"-DDIST={emulator.inside(bundle)}",
             f"-DUNINSTALL_LIST={emulator.inside(listing)}",
@@ -146,7 +158,8 @@ def build_installer(emulator: Emulator, bundle: Path) -> Path:
         stdout=subprocess.DEVNULL,
     )
     say(f"makensis took {time.monotonic() - started:.0f} s")
-    sign_if_configured(emulator, installer)
+    if not quick:
+        sign_if_configured(emulator, installer)
     return installer
 
 
@@ -200,12 +213,14 @@ def build_and_test(reuse_build: bool, linux_python: Path | None) -> int:
         qt_core = (python_dir / "Lib" / "site-packages" / "PySide6" / "Qt6Core.dll").read_bytes()
         build_icu_stand_in(emulator, qt_core, emulator.drive_c() / "windows" / "system32" / "icuuc.dll")
         installer = emulator.work / "dist" / f"IDI-Share-{project_version()}-setup.exe"
-        if not (reuse_build and installer.exists()):
+        previous = emulator.work / "dist" / f"IDI-Share-{PREVIOUS_VERSION}-setup.exe"
+        if not (reuse_build and installer.exists() and previous.exists()):
             bundle = build_bundle(emulator, python_dir)
+            previous = build_previous_installer(emulator, bundle)
             installer = build_installer(emulator, bundle)
         say(f"Built {installer.name} in {time.monotonic() - started:.0f} s; smoke test under Wine:")
         emulator.start_screen()
-        smoke = Smoke(emulator, installer, linux_python)
+        smoke = Smoke(emulator, installer, previous, linux_python)
         smoke.run_all()
         for shot in sorted((emulator.work / "smoke").glob("*.png")):
             shutil.copy(shot, CACHE / shot.name)

@@ -25,9 +25,14 @@ RequestExecutionLevel user
 InstallDir "$LOCALAPPDATA\Programs\IDI Share"
 ; An upgrade goes where the previous version is.
 InstallDirRegKey HKCU "${UNINSTALL_KEY}" "InstallLocation"
-SetCompressor /SOLID lzma
-; A dictionary larger than the two executables (each carries the same Python archive) stores it once.
-SetCompressorDictSize 64
+!ifdef QUICK
+  ; A throwaway build (the smoke test's "previous version" to upgrade from): fast, not small.
+  SetCompressor zlib
+!else
+  SetCompressor /SOLID lzma
+  ; A dictionary larger than the two executables (each carries the same Python archive) stores it once.
+  SetCompressorDictSize 64
+!endif
 
 Page directory
 Page instfiles

@@ -6,8 +6,10 @@ Part of the Windows build (installers/build_windows.py; installers/README.md).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -19,6 +21,13 @@ from emulator import ROOT, UID, USER, BuildError, Emulator, run, say
 
 UNINSTALL_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\IDI Share"
 
+
+# The smoke test's "previous version": the same bundle plus this file, numbered lower (build_windows.py).
+PREVIOUS_VERSION = "0.0.1"
+PREVIOUS_ONLY_FILE = "_internal/only-in-the-previous-version.txt"
+SMOKE_PROFILE = "smoke-supply.idiprofile.json"
+SMOKE_KEY_USER = "IDI Share smoke test <smoke-test@example.invalid>"
+EXIT_ROWS_LEFT_OUT = 1  # `send` saved the file, leaving out the demo's rows that must be fixed
 
 MACRON_NAME = "Rōpū whānau — Mātātoa.csv"
 MACRON_CSV = (
@@ -32,9 +41,12 @@ MACRON_CSV = (
 class Smoke:
     """The smoke steps on the installer just built; each prints ok or FAIL."""
 
-    def __init__(self, emulator: Emulator, installer: Path, linux_python: Path | None) -> None:
+    def __init__(
+        self, emulator: Emulator, installer: Path, previous: Path, linux_python: Path | None
+    ) -> None:
         self.emulator = emulator
         self.installer = installer
+        self.previous = previous
         self.linux_python = linux_python
         self.failed: list[str] = []
         self.scratch = emulator.work / "smoke"
@@ -91,34 +103,182 @@ class Smoke:
         (self.scratch / MACRON_NAME).write_text(MACRON_CSV, encoding="utf-8")
         if self.emulator.in_chroot:
             run(["chown", "-R", f"{UID}:{UID}", str(self.scratch)])
-        self.install()
+        self.install_previous()
         if not (self.install_dir / "idi-share-cli.exe").exists():
             return
+        self.previous_version_records()
+        self.upgrade()
+        if not (self.install_dir / "idi-share-cli.exe").exists():
+            return
+        self.records_after_upgrade()
         self.command_line()
         self.diagnostics()
         self.screenshots()
         self.window()
-        self.upgrade()
         self.uninstall()
         self.uninstall_in_shared_folder()
 
-    def install(self) -> None:
-        started = time.monotonic()
-        code = self.windows_run([self.emulator.windows(self.installer), "/S"])
+    def installer_run(self, installer: Path) -> int:
+        code = self.windows_run([self.emulator.windows(installer), "/S"])
         self.wait_for_wine()
-        exe = self.install_dir / "IDI Share.exe"
-        self.step(
-            f"silent install as a normal user into %LOCALAPPDATA%\\Programs\\IDI Share "
-            f"({time.monotonic() - started:.0f} s)",
-            code == 0 and exe.exists(),
-            f"exit {code}, IDI Share.exe {'present' if exe.exists() else 'missing'}",
-        )
+        return code
+
+    def display_version(self) -> str:
+        """The version in the Apps & features entry, or "" when there is none."""
         result = self.emulator.wine(
-            ["reg", "query", UNINSTALL_KEY, "/v", "DisplayName"], check=False, capture_output=True, text=True
+            ["reg", "query", UNINSTALL_KEY, "/v", "DisplayVersion"],
+            check=False,
+            capture_output=True,
+            text=True,
         )
+        found = re.search(r"DisplayVersion\s+REG_SZ\s+(\S+)", result.stdout)
+        return found.group(1) if found else ""
+
+    def install_previous(self) -> None:
+        """The previous version, installed silently as a normal user: the starting point of the upgrade."""
+        started = time.monotonic()
+        code = self.installer_run(self.previous)
+        version = self.display_version()
         self.step(
-            "Apps & features entry (HKCU Uninstall key)", "IDI Share" in result.stdout, result.stdout[-300:]
+            f"silent install of the previous version ({version}) as a normal user into "
+            f"%LOCALAPPDATA%\\Programs\\IDI Share, listed in Apps & features ({time.monotonic() - started:.0f} s)",
+            code == 0 and (self.install_dir / PREVIOUS_ONLY_FILE).exists() and version == PREVIOUS_VERSION,
+            f"exit {code}, Apps & features version {version or 'missing'}",
         )
+
+    def previous_version_records(self) -> None:
+        """What a user of the previous version has: a saved supply, a real receipt and the file it sent."""
+        problem = self.make_recipient_key()
+        demo = self.install_dir / "_internal" / "resources" / "demo" / "whanau_register.xlsx"
+        profile, out = self.scratch / SMOKE_PROFILE, self.scratch / "sent"
+        out.mkdir()
+        self.emulator.own(self.scratch)
+        windows = self.emulator.windows
+        code = self.cli(
+            ["send", windows(demo), "--profile", windows(profile), "--output-only", windows(out)], "send.txt"
+        )
+        saved = problem or self.save_supply_as_the_window_does(profile)
+        sent = sorted(path.name for path in out.glob("*.gpg"))
+        receipts = self.local / "IDI Share" / "receipts.jsonl"
+        self.step(
+            f"the previous version's CLI saved an encrypted supply ({', '.join(sent) or 'none'}) and its receipt; "
+            "a saved supply in its settings",
+            code == EXIT_ROWS_LEFT_OUT and bool(sent) and receipts.exists() and not saved,
+            f"send exit {code} (expected {EXIT_ROWS_LEFT_OUT}), receipt {'written' if receipts.exists() else 'missing'}"
+            f"{', ' + saved if saved else ''}: {self.tail('send.txt.err')}",
+        )
+
+    def make_recipient_key(self) -> str:
+        """A throwaway OpenPGP key (the host's gpg) and a profile that encrypts the demo for it; "" or why not."""
+        home = self.scratch / "gnupg"
+        home.mkdir(mode=0o700)
+        env = dict(os.environ, GNUPGHOME=str(home))
+        try:
+            run(
+                [
+                    "gpg",
+                    "--batch",
+                    "--passphrase",
+                    "",
+                    "--quick-gen-key",
+                    SMOKE_KEY_USER,
+                    "default",
+                    "default",
+                    "1d",
+                ],
+                env=env,
+                capture_output=True,
+            )
+            key = run(["gpg", "--armor", "--export"], env=env, capture_output=True).stdout
+            listing = run(
+                ["gpg", "--with-colons", "--list-keys"], env=env, capture_output=True, text=True
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as error:
+            return f"no throwaway key (gpg: {error})"
+        finally:
+            run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False, capture_output=True)
+        fingerprint = re.search(r"^fpr:+([0-9A-F]{40,64}):", listing, re.M)
+        (self.scratch / "statsnz-test.asc").write_bytes(key)
+        profile = json.loads((ROOT / "resources" / "demo" / "demo.idiprofile.json").read_text("utf-8"))
+        profile["encryption"] = {
+            "method": "openpgp",
+            "recipient_key_file": "statsnz-test.asc",
+            "recipient_fingerprint": fingerprint.group(1) if fingerprint else "",
+        }
+        profile["output"] = {"rows_with_errors": "exclude"}
+        (self.scratch / SMOKE_PROFILE).write_text(json.dumps(profile, ensure_ascii=False), "utf-8")
+        return ""
+
+    def save_supply_as_the_window_does(self, profile: Path) -> str:
+        """The window saves a supply with core.sending.supplies; the CLI cannot, so the project's own code
+        does it here (into a Linux folder) and the result goes where Windows keeps settings. "" or why not."""
+        if self.linux_python is None:
+            return "no Linux Python to save a supply with"
+        home = self.scratch / "linux-supply"
+        script = (
+            "import sys; from pathlib import Path; from core.profile import load_profile; "
+            "from core.sending.supplies import save_supply; save_supply(load_profile(Path(sys.argv[1])))"
+        )
+        result = subprocess.run(
+            [str(self.linux_python), "-c", script, str(profile)],
+            cwd=ROOT,
+            env=dict(os.environ, IDI_SHARE_HOME=str(home)),
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            return f"saving the supply failed: {result.stderr[-300:]}"
+        shutil.copytree(home / "config" / "supplies", self.roaming / "IDI Share" / "supplies")
+        self.emulator.own(self.roaming / "IDI Share")
+        return ""
+
+    def upgrade(self) -> None:
+        """The new version over the previous one: the old files go, the user's files stay byte for byte."""
+        before = self.user_file_hashes()
+        started = time.monotonic()
+        code = self.installer_run(self.installer)
+        after = self.user_file_hashes()
+        version = self.display_version()
+        changed = sorted(name for name in before if after.get(name) != before[name])
+        leftover = (self.install_dir / PREVIOUS_ONLY_FILE).exists()
+        self.step(
+            f"silent upgrade from {PREVIOUS_VERSION} to {version}: the previous version's own file removed, all "
+            f"{len(before)} files of settings, receipts and logs unchanged ({time.monotonic() - started:.0f} s)",
+            code == 0
+            and (self.install_dir / "IDI Share.exe").exists()
+            and not leftover
+            and version != PREVIOUS_VERSION
+            and bool(before)
+            and not changed,
+            f"exit {code}, version {version or 'missing'}, previous version's file left: {leftover}, "
+            f"changed or lost: {changed[:5]}",
+        )
+
+    def records_after_upgrade(self) -> None:
+        """The upgraded app reads what the previous version kept: its receipt and its saved supply."""
+        history = self.cli(["history", "--json"], "history.json")
+        try:
+            receipts = json.loads((self.scratch / "history.json").read_text("utf-8"))["receipts"]
+        except (OSError, ValueError, KeyError):
+            receipts = []
+        found = [receipt.get("file_name", "") for receipt in receipts if receipt.get("outcome") == "saved"]
+        code = self.cli(["--diagnostics"], "diagnostics-after-upgrade.txt")
+        counts = (self.scratch / "diagnostics-after-upgrade.txt").read_text("utf-8", "replace")
+        supplies = re.search(r"^Saved supplies: (\d+)", counts, re.M)
+        self.step(
+            f"after the upgrade, history --json lists the previous version's receipt ({', '.join(found)}) and "
+            f"--diagnostics counts {supplies.group(1) if supplies else 'no'} saved supply",
+            history == 0
+            and len(found) == 1
+            and code == 0
+            and supplies is not None
+            and supplies.group(1) == "1",
+            f"history exit {history} with {len(receipts)} receipts, diagnostics exit {code}: {counts[-300:]}",
+        )
+
+    def tail(self, name: str) -> str:
+        path = self.scratch / name
+        return path.read_bytes().decode("utf-8", "replace").strip()[-300:] if path.exists() else ""
 
     def command_line(self) -> None:
         demo = self.install_dir / "_internal" / "resources" / "demo" / "whanau_register.xlsx"
@@ -266,32 +426,13 @@ class Smoke:
             if path.is_file()
         )
 
-    def plant_user_files(self) -> list[Path]:
-        planted = []
-        for folder in (self.roaming / "IDI Share", self.local / "IDI Share"):
-            folder.mkdir(parents=True, exist_ok=True)
-            marker = folder / "smoke-test-keep-me.txt"
-            marker.write_text("an earlier supply's record\n")
-            planted.append(marker)
-        if self.emulator.in_chroot:
-            for path in planted:
-                os.chown(path, UID, UID)
-        return planted
-
-    def upgrade(self) -> None:
-        planted = self.plant_user_files()
-        before = self.user_files()
-        stranger = self.install_dir / "left-by-the-user.txt"
-        code = self.windows_run([self.emulator.windows(self.installer), "/S"])
-        self.wait_for_wine()
-        after = self.user_files()
-        runs = self.cli(["inspect", self.emulator.windows(self.scratch / MACRON_NAME)], "after-upgrade.txt")
-        self.step(
-            f"upgrade over the previous install keeps settings, receipts and logs ({len(before)} files)",
-            code == 0 and all(path in after for path in before) and runs == 0 and bool(planted),
-            f"exit {code}, lost {[p.name for p in before if p not in after]}, CLI after it exits {runs}",
-        )
-        del stranger
+    def user_file_hashes(self) -> dict[str, str]:
+        """Each file of settings, receipts and logs (by its path under the profile) and its SHA-256."""
+        profile = self.local.parent.parent
+        return {
+            str(path.relative_to(profile)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in self.user_files()
+        }
 
     def uninstall(self) -> None:
         before = self.user_files()
