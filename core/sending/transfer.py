@@ -461,12 +461,37 @@ def _transport_offering(
         raise _stage_error("connect", error, target, watchdog, None) from None
 
 
+def _resolve(target: SftpTarget, watchdog: Watchdog) -> list[tuple]:
+    """The server's addresses, within the connect step's deadline and stopped by Cancel.
+
+    The system's resolver cannot be interrupted and, with a name server that does not answer, takes half
+    a minute or more; so it runs on a daemon thread of its own, which is left to finish when given up.
+    """
+    answer: list[tuple] = []
+    failure: list[OSError] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            answer.extend(socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM))
+        except OSError as error:
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="idi-share-resolve", daemon=True).start()
+    while not done.wait(WATCHDOG_TICK):
+        if watchdog.fired:
+            raise TimeoutError(errno.ETIMEDOUT, "the server name was not looked up in time")
+    if failure:
+        raise failure[0]
+    return answer
+
+
 def _connect_socket(target: SftpTarget, watchdog: Watchdog) -> socket.socket:
     """A TCP connection, made without blocking so that the watchdog's deadline and Cancel both stop it."""
     last_error: OSError | None = None
-    for family, kind, protocol, _, address in socket.getaddrinfo(
-        target.host, target.port, type=socket.SOCK_STREAM
-    ):
+    for family, kind, protocol, _, address in _resolve(target, watchdog):
         sock = socket.socket(family, kind, protocol)
         watchdog.watch(sock)
         try:
