@@ -54,30 +54,26 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser(
         "inspect", help="list sheets, the header row found and the suggested column matches"
     )
-    inspect.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
-    inspect.add_argument("--sheet", help="the sheet to read (default: the one that holds the table)")
-    _add_header_row(inspect)
+    _add_sheet_options(
+        inspect, sheet_help="the sheet to read (default: the one that holds the table)", as_of=False
+    )
     inspect.add_argument("--json", action="store_true", help="print JSON for scripts")
     inspect.set_defaults(handler="run_inspect")
 
     check = commands.add_parser("check", help="run every data-quality rule and summarise the problems")
-    check.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
-    check.add_argument("--profile", help="the supply profile (*.idiprofile.json); default: match columns")
-    check.add_argument(
-        "--sheet", help="the sheet to read (default: the profile's, or the one with the table)"
+    _add_sheet_options(
+        check,
+        profile_help="the supply profile (*.idiprofile.json); default: match columns",
+        sheet_help="the sheet to read (default: the profile's, or the one with the table)",
     )
-    _add_header_row(check)
-    check.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.add_argument("--report", metavar="OUT.xlsx", help="also save the quality report workbook here")
     check.set_defaults(handler="run_check_command")
 
     send = commands.add_parser("send", help="check, build the agreed extract, encrypt it and upload it")
-    send.add_argument("file", help="the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)")
-    send.add_argument("--profile", required=True, help="the supply profile: what is sent, how and where")
-    send.add_argument("--sheet", help="the sheet to read (default: the profile's)")
-    _add_header_row(send)
-    send.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    _add_sheet_options(
+        send, profile_help="the supply profile: what is sent, how and where", profile_required=True
+    )
     send.add_argument("--yes", action="store_true", help="send without asking for confirmation")
     send.add_argument(
         "--output-only", metavar="DIR", help="save the encrypted file in DIR instead of uploading it"
@@ -87,11 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     ready = commands.add_parser(
         "readiness", help="the questions Stats NZ asks before a first supply, answered from the data"
     )
-    ready.add_argument("file", help="the spreadsheet the supply is made from")
-    ready.add_argument("--profile", required=True, help="the supply profile; answers are saved in it")
-    ready.add_argument("--sheet", help="the sheet to read (default: the profile's)")
-    _add_header_row(ready)
-    ready.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    _add_sheet_options(
+        ready,
+        file_help="the spreadsheet the supply is made from",
+        profile_help="the supply profile; answers are saved in it",
+        profile_required=True,
+    )
     ready.add_argument(
         "--answer", action="append", default=[], metavar="QUESTION=ANSWER", help="save an answer (repeatable)"
     )
@@ -99,11 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     ready.set_defaults(handler="run_readiness")
 
     spec = commands.add_parser("spec", help="write the data specification (.docx) for the supply")
-    spec.add_argument("file", help="the spreadsheet the supply is made from (its latest check is described)")
-    spec.add_argument("--profile", required=True, help="the supply profile the specification describes")
-    spec.add_argument("--sheet", help="the sheet to read (default: the profile's)")
-    _add_header_row(spec)
-    spec.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+    _add_sheet_options(
+        spec,
+        file_help="the spreadsheet the supply is made from (its latest check is described)",
+        profile_help="the supply profile the specification describes",
+        profile_required=True,
+    )
     spec.add_argument(
         "--out", metavar="SPEC.docx", help="where to save it (default: CODE_data_specification.docx)"
     )
@@ -115,13 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _row_number(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a row number (1 or more)")
-    return int(text)
-
-
-def _add_header_row(parser: argparse.ArgumentParser) -> None:
+def _add_sheet_options(
+    parser: argparse.ArgumentParser,
+    *,
+    file_help: str = "the spreadsheet (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)",
+    profile_help: str | None = None,
+    profile_required: bool = False,
+    sheet_help: str = "the sheet to read (default: the profile's)",
+    as_of: bool = True,
+) -> None:
+    """The options every command that reads a spreadsheet takes, in the same words and order everywhere."""
+    parser.add_argument("file", help=file_help)
+    if profile_help is not None:
+        parser.add_argument("--profile", required=profile_required, help=profile_help)
+    parser.add_argument("--sheet", help=sheet_help)
     parser.add_argument(
         "--header-row",
         metavar="N",
@@ -129,6 +134,14 @@ def _add_header_row(parser: argparse.ArgumentParser) -> None:
         help="the row that holds the column headings, as the spreadsheet shows it (for CSV: the line); "
         "default: found by itself (or the profile's)",
     )
+    if as_of:
+        parser.add_argument("--as-of", help="the day to check against, YYYY-MM-DD (default: today)")
+
+
+def _row_number(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row number (1 or more)")
+    return int(text)
 
 
 def _load_profile(args: argparse.Namespace) -> SupplyProfile | None:
