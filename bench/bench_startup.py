@@ -8,7 +8,7 @@ docx) that import loads. Each run is a new process with a throwaway settings fol
 `--repeats` is reported.
 The last line is exactly `shown S s import I s heavy N`; the opening window's time is printed above it.
 
-Run: .venv/bin/python bench/bench_startup.py [--repeats N] [--root FOLDER]  (--root: another checkout to
+Run: .venv/bin/python bench/bench_startup.py [--quick] [--repeats N] [--root FOLDER]  (--root: another checkout to
 measure with this Python, e.g. the commit before a change)
 """
 
@@ -84,9 +84,11 @@ def time_to_import(root: Path) -> tuple[float, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="three runs of each, not five")
+    parser.add_argument("--repeats", type=int, default=None, help="runs of each (default 5)")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the checkout to measure")
     options = parser.parse_args()
+    options.repeats = options.repeats or (3 if options.quick else 5)
     print(machine_line())
     windows = [time_to_window(options.root) for _ in range(options.repeats)]
     imports = [time_to_import(options.root) for _ in range(options.repeats)]
