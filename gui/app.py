@@ -103,7 +103,9 @@ def opening_window() -> QFrame:
     """A small "IDI Share is starting…" window, shown and painted before returning (see the module's text)."""
     opening = QFrame(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
     opening.setObjectName("opening")
-    opening.setWindowTitle("IDI Share")
+    # Not the main window's "IDI Share": a script waiting for that title (xdotool --name '^IDI Share$')
+    # can tell the two apart.
+    opening.setWindowTitle("IDI Share is starting")
     opening.setAccessibleName("IDI Share is starting")
     layout = QVBoxLayout(opening)
     layout.setContentsMargins(40, 28, 40, 28)
@@ -114,6 +116,7 @@ def opening_window() -> QFrame:
     for text in (title, message):
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(text)
+    opening.setMinimumWidth(320)
     opening.adjustSize()
     screen = QApplication.primaryScreen()
     if screen is not None:

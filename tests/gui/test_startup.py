@@ -51,7 +51,7 @@ def test_the_opening_window_says_the_app_is_starting(qtbot) -> None:
 
     opening = opening_window()
     qtbot.addWidget(opening)
-    assert opening.isVisible()
+    assert opening.isVisible() and opening.windowTitle() == "IDI Share is starting"
     assert "IDI Share is starting…" in [label.text() for label in opening.findChildren(QLabel)]
 
 
