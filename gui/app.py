@@ -165,8 +165,9 @@ def main(argv: list[str]) -> int:
 
 
 # The libraries every read and check needs, loaded on a thread of their own once the window is up, so the
-# first file chosen is not slowed by them. Third-party only: they import nothing of ours, so this thread
-# and a job importing our modules at the same time can never wait on each other's module locks.
+# first file chosen is not slowed by them. Third-party only: they import nothing of ours, so a job that
+# imports them meanwhile just waits for this thread's import to finish; the two can never wait on each
+# other (a cycle that Python breaks by handing out a half-initialised module).
 WARM_UP_MODULES = ("numpy", "pandas")
 WARM_UP_DELAY_MS = 300  # after the window's first paints
 
