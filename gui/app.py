@@ -1,5 +1,10 @@
 """Start the window: `main.py`, `main.py --demo`, and `--screenshots DIR` for the README's pictures.
 
+A small "IDI Share is starting…" window is shown as soon as Qt is up, before the main window's modules are
+imported and its widgets built (about a second on Linux, several under Wine), so a double-click is
+answered at once; the main window replaces it when ready. pandas and numpy are not loaded on the way to
+it (tests/test_architecture.py); a background thread loads them once the window is up.
+
 `--screenshots DIR` drives the real window offscreen through every step on the bundled demo and saves
 DIR/NN-step.png with QWidget.grab(), then exits: the README's screenshots are always of the current code.
 """
@@ -10,17 +15,21 @@ import datetime as dt
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from core.logs import log_file, setup_logging
-from gui.main_window import MainWindow
 from gui.style import apply_style
+
+if TYPE_CHECKING:  # imported in create_window, once the opening window is up
+    from gui.main_window import MainWindow
 
 log = logging.getLogger("idi_share.gui")
 
@@ -90,8 +99,38 @@ def offscreen_font_dir(platform: str, environ: Mapping[str, str]) -> str | None:
     return str(Path(environ.get("WINDIR") or environ.get("SystemRoot") or "C:\\Windows") / "Fonts")
 
 
+def opening_window() -> QFrame:
+    """A small "IDI Share is starting…" window, shown and painted before returning (see the module's text)."""
+    opening = QFrame(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    opening.setObjectName("opening")
+    # Not the main window's "IDI Share": a script waiting for that title (xdotool --name '^IDI Share$')
+    # can tell the two apart.
+    opening.setWindowTitle("IDI Share is starting")
+    opening.setAccessibleName("IDI Share is starting")
+    layout = QVBoxLayout(opening)
+    layout.setContentsMargins(40, 28, 40, 28)
+    title = QLabel("IDI Share")
+    title.setObjectName("heading")
+    message = QLabel("IDI Share is starting…")
+    message.setObjectName("subtle")
+    for text in (title, message):
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(text)
+    opening.setMinimumWidth(320)
+    opening.adjustSize()
+    screen = QApplication.primaryScreen()
+    if screen is not None:
+        opening.move(screen.availableGeometry().center() - opening.rect().center())
+    opening.show()
+    opening.repaint()  # painted now: the imports that follow keep the event loop from running
+    QApplication.processEvents()
+    return opening
+
+
 def create_window(options: Options, as_of: dt.date | None = None) -> MainWindow:
     """The main window, already opening the demo when asked (it arrives at Review when the check is done)."""
+    from gui.main_window import MainWindow
+
     window = MainWindow(as_of=as_of)
     if options.demo:
         window.open_demo()
@@ -111,9 +150,12 @@ def main(argv: list[str]) -> int:
         from gui.screenshots import take_screenshots
 
         return take_screenshots(options.screenshots)
+    opening = opening_window()
     window = create_window(options)
     fit_to_screen(window)
     window.show()
+    opening.close()
+    QTimer.singleShot(WARM_UP_DELAY_MS, start_warm_up)
     previous_hook = sys.excepthook
     sys.excepthook = crash_dialog
     try:
@@ -122,7 +164,30 @@ def main(argv: list[str]) -> int:
         sys.excepthook = previous_hook
 
 
-def fit_to_screen(window: MainWindow) -> None:
+# The libraries every read and check needs, loaded on a thread of their own once the window is up, so the
+# first file chosen is not slowed by them. Third-party only: they import nothing of ours, so a job that
+# imports them meanwhile just waits for this thread's import to finish; the two can never wait on each
+# other (a cycle that Python breaks by handing out a half-initialised module).
+WARM_UP_MODULES = ("numpy", "pandas")
+WARM_UP_DELAY_MS = 300  # after the window's first paints
+
+
+def warm_up() -> None:
+    """Import WARM_UP_MODULES (a no-op for those already loaded)."""
+    import importlib
+
+    for name in WARM_UP_MODULES:
+        importlib.import_module(name)
+
+
+def start_warm_up() -> threading.Thread:
+    """Load the reading and checking libraries in the background, while the person chooses a file."""
+    thread = threading.Thread(target=warm_up, name="IDI Share warm-up")
+    thread.start()
+    return thread
+
+
+def fit_to_screen(window: QWidget) -> None:
     """Open within the screen's available area (taskbar excluded), centred, at most the usual size."""
     screen = window.screen() or QApplication.primaryScreen()
     if screen is None:

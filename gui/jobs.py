@@ -12,19 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.checking.matching import MappingSuggestion
 from core.checking.rules import plural
 from core.errors import InputError
 from core.profile import SupplyProfile
-from core.reading.table import SourceTable
-from gui.table_model import ProblemIndex
 from gui.workers import TaskContext
 
+# Only types from the reading, checking and sending modules here: they load pandas, numpy, paramiko and
+# more, which each job imports itself on its worker thread, so the window opens without them.
 if TYPE_CHECKING:
     from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
+    from core.checking.matching import MappingSuggestion
     from core.checking.readiness import Readiness
+    from core.reading.table import SourceTable
     from core.sending.history import Receipt
+    from gui.problem_index import ProblemIndex
 
 
 @dataclass
@@ -99,6 +101,7 @@ def check_job(table: SourceTable, profile: SupplyProfile, as_of: dt.date):
     def job(context: TaskContext) -> CheckedList:
         from core.checking.check import run_check
         from core.sending.last_supply import changes_since_last_supply
+        from gui.problem_index import ProblemIndex
 
         result = run_check(table, profile, as_of)
         context.raise_if_cancelled()

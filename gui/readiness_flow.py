@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QFileDialog
 from core.checking.readiness import PROFILE_KEY, record_answers, saved_answers
 from core.errors import InputError
 from core.sending import supplies
-from core.sending.specification import default_file_name
 from gui import dialogs
 from gui.jobs import Assessed, readiness_job, specification_job
 
@@ -153,7 +152,9 @@ class ReadinessFlow:
             dialogs.show_problem(self, NO_SPREADSHEET)
             return
         if target is None:
-            start = Path(supplies.last_folder() or Path.home()) / default_file_name(supply.profile)
+            start = Path(supplies.last_folder() or Path.home()) / supplies.specification_file_name(
+                supply.profile
+            )
             chosen, _ = QFileDialog.getSaveFileName(
                 self, "Export data specification", str(start), "Word document (*.docx)"
             )

@@ -16,6 +16,7 @@ NOT_SENT_COLOUR = "#5f6368"  # text of the columns that stay on this computer
 
 STYLESHEET = f"""
 QMainWindow, QWidget#page {{ background: #f5f6f8; }}
+QFrame#opening {{ background: #ffffff; border: 1px solid #c9d6de; }}
 QLabel#heading {{ font-size: 17pt; font-weight: 600; color: #1b2733; }}
 QLabel#intro {{ color: #33414e; }}
 QLabel#headline {{ font-size: 18pt; font-weight: 600; color: #1b2733; }}

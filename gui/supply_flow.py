@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QFileDialog
 from core.errors import InputError
 from core.profile import SupplyProfile
 from core.sending import supplies
-from core.sending.credentials import CredentialStoreError, secure_backend_available, store_secret
 from core.sending.history import load_receipts
 from core.sending.supplies import SavedSupply
 from gui import dialogs
@@ -116,6 +115,8 @@ class SupplyFlow:
 
     def _keep_password(self, profile: SupplyProfile, password: str) -> str:
         """Into the credential store when there is one; otherwise kept only until the window closes."""
+        from core.sending.credentials import CredentialStoreError, secure_backend_available, store_secret
+
         sftp = profile.sftp
         if not password or sftp is None:
             return ""

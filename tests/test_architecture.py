@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,31 @@ def test_the_command_line_starts_the_parse_before_loading_the_heavy_modules() ->
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_window_opens_without_the_heavy_libraries(tmp_path: Path) -> None:
+    """Opening the main window loads no pandas, numpy, paramiko, openpyxl, docx nor keyring (issue 15).
+
+    Under Wine they cost seconds before the window appears; the jobs import them on their worker threads
+    when a file is read, checked or sent, and the views name their types only under TYPE_CHECKING.
+    """
+    heavy = ("pandas", "numpy", "paramiko", "openpyxl", "docx", "keyring")
+    script = (
+        "import sys\n"
+        "import gui.main_window\n"
+        "from gui.app import Options, application, create_window\n"
+        "app = application()\n"
+        "window = create_window(Options())\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))\n"
+    )
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", IDI_SHARE_HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def core_module_name(path: Path) -> str:

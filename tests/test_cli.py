@@ -359,6 +359,42 @@ def test_diagnostics_names_the_version_the_folders_and_the_credential_store(
     assert "Credential store: " in out and "MemoryKeyring" in out
 
 
+def test_diagnostics_counts_the_saved_supplies_and_receipts_without_naming_them(
+    capsys, isolated_user_folders: Path
+) -> None:
+    from core.profile import PROFILE_SUFFIX, SupplyProfile
+    from core.sending import supplies
+    from core.sending.history import Receipt, append_receipt, receipts_path
+
+    code, out, _ = run(capsys, "--diagnostics")
+    assert code == 0 and "Found: 0 saved supplies; 0 receipts" in out
+
+    for name in ("Whānau Referrals Ōtautahi", "Second Clinic"):
+        supplies.save_supply(SupplyProfile(name=name, mapping={"full_name": "Name"}))
+    (supplies.supplies_dir() / f"broken{PROFILE_SUFFIX}").write_text("{not json", encoding="utf-8")
+    for outcome in ("sent", "failed", "saved"):
+        append_receipt(
+            Receipt(
+                profile="Whānau Referrals Ōtautahi",
+                file_name="REF_20261201.csv.gpg",
+                rows_sent=3,
+                rows_left_out=0,
+                sha256="0" * 64,
+                recipient_fingerprint="",
+                server="sftp.example.test:22",
+                host_key_sha256="SHA256:abc",
+                outcome=outcome,
+            )
+        )
+    with receipts_path().open("a", encoding="utf-8") as handle:
+        handle.write("{damaged\n")
+    code, out, _ = run(capsys, "--diagnostics")
+    assert code == 0
+    assert "Found: 2 saved supplies (1 could not be read); 3 receipts (1 damaged line skipped)" in out
+    for private in ("Whānau", "Second Clinic", "broken", "REF_2026", "sftp.example.test"):
+        assert private not in out
+
+
 def test_diagnostics_self_test_saves_reads_and_deletes_a_throwaway_entry(capsys, memory_keyring) -> None:
     writes: list[tuple[str, str]] = []
     original = memory_keyring.set_password

@@ -32,7 +32,7 @@ from core.checking.normalise import (
     row_of_each,
     split_full_names,
 )
-from core.checking.rules import RULES, SEVERITIES, plural
+from core.checking.rules import RULES, SEVERITY_ORDER, plural
 from core.errors import InputError
 from core.profile import SupplyProfile
 from core.reading.header_words import fold_header, spelt_out
@@ -49,7 +49,6 @@ PLACEHOLDER_BIRTH_DATES = np.array(
 LINKING_GENDERS = ("male", "female", "another")
 AS_READ_FIELDS = ("record_id", "service")  # sent as they are: no rule reads them
 ISSUE_COLUMNS = ["row", "position", "field", "column", "rule", "severity", "value", "message"]
-SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # worst first, as listed
 OLDEST_AGE_YEARS = 110
 
 

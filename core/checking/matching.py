@@ -15,15 +15,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
-from core.checking.identifiers import (
-    clean_identifier,
-    ird_is_valid,
-    nhi_is_valid,
-    nhi_is_well_formed,
-    swn_is_valid,
-)
 from core.profile import FIELDS
 from core.reading.header_words import (
     EXCLUDING_WORDS,
@@ -176,6 +167,8 @@ def sample_size(column_count: int) -> int:
 
 
 def _sample_texts(column: SourceColumn, size: int = SAMPLE_SIZE) -> tuple[list[object], list[str]]:
+    import numpy as np  # here, not above: the window imports this module for its types before any read
+
     filled = np.flatnonzero(column.kinds != CellKind.EMPTY)[:size]
     values = list(column.values[filled])
     return values, [str(value).strip() for value in values]
@@ -183,6 +176,15 @@ def _sample_texts(column: SourceColumn, size: int = SAMPLE_SIZE) -> tuple[list[o
 
 def profile_column(column: SourceColumn, size: int = SAMPLE_SIZE) -> ColumnProfile:
     """Describe the sample values: shares of NHI-shaped, dates, genders, names, birth-era years."""
+    # here, not above: identifiers loads pandas, which the window does not need until a file is read
+    from core.checking.identifiers import (
+        clean_identifier,
+        ird_is_valid,
+        nhi_is_valid,
+        nhi_is_well_formed,
+        swn_is_valid,
+    )
+
     values, texts = _sample_texts(column, size)
     count = len(values)
     if count == 0:

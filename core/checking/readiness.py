@@ -17,16 +17,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from core.checking.check import CheckResult
-from core.checking.matching import fold_header
 from core.checking.rules import ID_TYPE_NAMES
 from core.errors import InputError
 from core.profile import SupplyProfile, save_profile
+from core.reading.header_words import fold_header
 from core.reading.table import CellKind, SourceTable
+
+if TYPE_CHECKING:  # the window shows the questions and saved answers before any check: numpy waits till then
+    import numpy as np
+
+    from core.checking.check import CheckResult
 
 PROFILE_KEY = "readiness"
 # The rules that leave a row without an ID number Stats NZ can link by.
@@ -313,6 +315,8 @@ def _shown(value: float) -> str:
 
 def rows_with_valid_identifier(result: CheckResult) -> np.ndarray:
     """Bool per checked row: an NHI, SWN or IRD number Stats NZ can link by (right shape and check, no test)."""
+    import numpy as np
+
     valid = np.zeros(result.rows, dtype=bool)
     if "identifier" not in result.columns or result.identifier_type not in LINKING_ID_TYPES:
         return valid

@@ -44,8 +44,8 @@ from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.checking.changes import ChangeSummary
-from core.checking.check import SEVERITY_ORDER, CheckResult
-from core.checking.rules import RULES, SEVERITIES
+from core.checking.check import CheckResult
+from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER
 from core.errors import InputError
 from core.reading.table import CellKind, SourceColumn
 

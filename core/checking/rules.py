@@ -61,6 +61,7 @@ SEVERITIES: dict[str, Severity] = {
         ),
     )
 }
+SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # worst first, as listed
 
 
 @dataclass(frozen=True)

@@ -437,11 +437,12 @@ def run_readiness(args: argparse.Namespace) -> int:
 
 
 def run_spec(args: argparse.Namespace) -> int:
-    from core.sending.specification import default_file_name, write_specification
+    from core.sending.specification import write_specification
+    from core.sending.supplies import specification_file_name
 
     table, profile, _ = profile_for(args)
     result = run_check(table, profile, parse_as_of(args.as_of))
-    path = write_specification(result, Path(args.out or default_file_name(profile)))
+    path = write_specification(result, Path(args.out or specification_file_name(profile)))
     print(f"The data specification was saved to {path}. Fill in the lines marked in yellow.")
     return EXIT_OK
 

@@ -1,6 +1,7 @@
 """`main.py --diagnostics [--self-test]`: what an IT helper needs to know about this copy of IDI Share.
 
 It prints the version, how it runs (installed or from source), the folders for settings, receipts and logs,
+how many saved supplies and receipts are in them (counts only: the names and contents are the organisation's),
 and which credential store holds the SFTP password. `--self-test` also saves, reads back and deletes a
 throwaway entry in that store (a random value under its own name, never a secret nor anything from a
 spreadsheet), which proves the store works in this copy (a frozen app once lost keyring's backends).
@@ -30,6 +31,7 @@ def run_diagnostics(arguments: list[str]) -> int:
     print(f"Settings: {paths.config_dir()}")
     print(f"Receipts: {paths.data_dir()}")
     print(f"Logs: {paths.log_dir()}")
+    print(saved_counts())
     print(f"Credential store: {credentials.describe_backend()}")
     if not credentials.secure_backend_available():
         return EXIT_PROBLEMS
@@ -38,6 +40,23 @@ def run_diagnostics(arguments: list[str]) -> int:
         print(f"Credential store self-test: {outcome}")
         return EXIT_OK if outcome.startswith("ok") else EXIT_PROBLEMS
     return EXIT_OK
+
+
+def saved_counts() -> str:
+    """How many supplies and receipts this copy finds, and how many it cannot read: a helper can tell a
+    lost settings folder (0 supplies) from a damaged file without ever seeing a supply's name or a receipt."""
+    from core.checking.rules import plural
+    from core.sending import history, supplies
+
+    found, unreadable = supplies.list_supplies()
+    log = history.load_receipts()
+    supplies_text = plural(len(found), "saved supply", "saved supplies")
+    if unreadable:
+        supplies_text += f" ({len(unreadable)} could not be read)"
+    receipts_text = plural(len(log.receipts), "receipt")
+    if log.skipped_lines:
+        receipts_text += f" ({plural(len(log.skipped_lines), 'damaged line')} skipped)"
+    return f"Found: {supplies_text}; {receipts_text}"
 
 
 def self_test(credentials) -> str:

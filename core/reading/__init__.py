@@ -3,5 +3,6 @@
 Takes a path (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt) and a sheet; finds the header row under title rows and
 says in one sentence what to do when a file cannot be used. Entry points: `sources.read_table`,
 `sources.list_sheets`, `workbook.read_ahead` (starts the parse early). `header_words` is the vocabulary of
-column headings, shared with the matcher in `checking`. Imports nothing from the later stages.
+column headings, shared with the matcher in `checking`; `suffixes` the kinds of file taken. Imports
+nothing from the later stages.
 """

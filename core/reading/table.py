@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # the window names these types before any sheet is read: numpy waits for the first read
+    import numpy as np
 
 
 class CellKind(IntEnum):

@@ -25,6 +25,7 @@ import python_calamine
 
 from core.errors import InputError
 from core.reading import messages
+from core.reading.suffixes import SUPPORTED_SUFFIXES
 from core.reading.xls_extras import (
     xls_has_workbook_stream,
     xls_is_encrypted,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
     _T = TypeVar("_T")
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")  # .tsv: tab-separated text, as a .txt export
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")

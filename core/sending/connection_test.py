@@ -14,7 +14,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 
 from core.sending import transfer
-from core.sending.transfer import SftpTarget, TransferError
+from core.sending.sftp_target import SftpTarget, matching_host_key
+from core.sending.transfer import TransferError
 
 TEST_FILE_TEXT = b"IDI Share connection test: this file is removed straight away.\n"
 STEP_TITLES = (
@@ -49,14 +50,6 @@ class ConnectionReport:
     def add(self, ok: bool, sentence: str) -> bool:
         self.steps.append(ConnectionStep(STEP_TITLES[len(self.steps)], ok, sentence))
         return ok
-
-
-def matching_host_key(offered: dict[str, str], given: str) -> str | None:
-    """The server fingerprint equal to the one Stats NZ gave (spaces, case of the prefix, '=' ignored)."""
-    if not given.strip():
-        return None
-    wanted = transfer.normalise_host_key_fingerprint(given)
-    return next((value for value in offered.values() if value == wanted), None)
 
 
 def run_connection_test(target: SftpTarget, given_fingerprint: str, secret: str | None, timeout: float = 20):

@@ -13,7 +13,6 @@ percentages, and the names of services; never a value from a row.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from docx import Document
@@ -331,11 +330,6 @@ def build_specification(
     _readiness_section(document, readiness)
     _check_section(document, result)
     return document
-
-
-def default_file_name(profile: SupplyProfile) -> str:
-    base = re.sub(r"[^\w\-]+", "_", profile.organisation_code or profile.name).strip("_") or "supply"
-    return f"{base}_data_specification.docx"
 
 
 def write_specification(result: CheckResult, path: Path, readiness: Readiness | None = None) -> Path:

@@ -191,6 +191,13 @@ def export_supply(supply: SavedSupply, target: Path) -> Path:
 # Due dates ---------------------------------------------------------------------------------------------
 
 
+def specification_file_name(profile: SupplyProfile) -> str:
+    """The data specification's suggested file name; here, not in core.sending.specification, because the
+    window offers it before that module (python-docx, pandas) is loaded."""
+    base = re.sub(r"[^\w\-]+", "_", profile.organisation_code or profile.name).strip("_") or "supply"
+    return f"{base}_data_specification.docx"
+
+
 def first_due(profile: SupplyProfile) -> dt.date | None:
     value = profile.raw.get("first_due")
     try:

@@ -41,7 +41,6 @@ import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import paramiko
 from paramiko.sftp import (
@@ -60,6 +59,7 @@ from paramiko.sftp_attr import SFTPAttributes
 
 from core.errors import InputError
 from core.sending import journal
+from core.sending.sftp_target import SftpTarget, normalise_host_key_fingerprint
 from core.sending.sftp_writes import (
     ProgressCallback,
     StatusError,
@@ -147,9 +147,6 @@ LARGEST_REQUEST_SIZE = 255 * 1024  # OpenSSH's limit is 256 KiB per message, hea
 IN_FLIGHT_BYTES = 4 * 1024 * 1024
 CHANNEL_PACKET_SIZE = 32 * 1024  # OpenSSH session channel packets; a write header rides in the first
 KEEPALIVE_SECONDS = 15
-# A step with no answer for this long is given up: a silent server costs two of them (one retry), so
-# the send gives up within 30 s; a slow but live link restarts the clock with every acknowledged write.
-STEP_TIMEOUT_SECONDS = 12.0
 MOST_TIMEOUTS = 2  # a time-out is retried once: a server that timed out twice will not answer a third time
 WATCHDOG_TICK = 0.2  # how often the watchdog looks whether its attempt has finished
 UPLOADED_FILE_MODE = 0o600
@@ -181,30 +178,6 @@ log = logging.getLogger("idi_share.transfer")
 
 
 # ------------------------------------------------------------------------------------------ public API
-
-
-@dataclass(frozen=True)
-class SftpTarget:
-    """Where to send, from the profile's `sftp` section; holds no secret.
-
-    `drop_box`: the folder is an upload-only drop box that refuses renames (or stat); the file is then
-    written straight under its final name, so a broken upload can leave part of it there.
-    `step_timeout`: seconds a step may go without an answer before the attempt is given up.
-    """
-
-    host: str
-    port: int = 22
-    username: str = ""
-    remote_dir: str = "/"
-    auth: str = "password"
-    key_file: Path | None = None
-    host_key_sha256: str | None = None
-    drop_box: bool = False
-    step_timeout: float = STEP_TIMEOUT_SECONDS
-
-    @property
-    def server(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -251,14 +224,6 @@ def fetch_host_key_fingerprints(host: str, port: int, timeout: float = 20) -> di
                 found[key.get_name()] = key.fingerprint
                 transport.close()
     return found
-
-
-def normalise_host_key_fingerprint(value: str) -> str:
-    """`SHA256:<base64 without padding>`, the form `ssh-keygen -lf` prints; tolerant of spaces and '='."""
-    cleaned = "".join(value.split()).rstrip("=")
-    if cleaned[:7].upper() == "SHA256:":
-        cleaned = cleaned[7:]
-    return f"SHA256:{cleaned}"
 
 
 @dataclass

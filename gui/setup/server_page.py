@@ -8,19 +8,25 @@ listed here in words.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox
 
 from core.profile import SftpSettings, SupplyProfile
-from core.sending.connection_test import ConnectionReport, matching_host_key
-from core.sending.credentials import describe_backend, secure_backend_available
-from core.sending.transfer import SftpTarget
+from core.sending.sftp_target import SftpTarget, matching_host_key, normalise_host_key_fingerprint
 from gui.setup.base import SetupPage
 from gui.setup.key_page import fingerprint_font
 from gui.widgets import MessagePanel, label
 
+if TYPE_CHECKING:  # the test itself runs in a job: paramiko is loaded there, not when the window opens
+    from core.sending.connection_test import ConnectionReport
+
 
 def password_note() -> str:
+    from core.sending.credentials import describe_backend, secure_backend_available
+
     if secure_backend_available():
         return f"The password is kept in this computer's credential store ({describe_backend()}), not in the settings."
     return (
@@ -61,7 +67,7 @@ class ServerPage(SetupPage):
         form.addRow("Pass&word:", self.password)
         form.addRow("Server's &fingerprint:", self.host_key)
         self.layout_.addLayout(form)
-        self.store_note = label(password_note(), "subtle")
+        self.store_note = label("", "subtle")  # said when first shown: keyring takes a moment to load
         self.layout_.addWidget(self.store_note)
         self.test_button = QPushButton("&Test connection")
         self.test_button.clicked.connect(self.request_test)
@@ -81,6 +87,13 @@ class ServerPage(SetupPage):
         self.layout_.addWidget(self.report_panel)
         self.report: ConnectionReport | None = None
         self.finish_layout()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Say where the password is kept once the page is first seen, not while the window opens: asking
+        keyring for its store loads it and its backends (a third of a second here, more under Wine)."""
+        if not self.store_note.text():
+            self.store_note.setText(password_note())
+        super().showEvent(event)
 
     def target(self) -> SftpTarget:
         return SftpTarget(
@@ -154,8 +167,6 @@ class ServerPage(SetupPage):
         pinned = (
             self.report.host_key if self.report and self.report.host_key else self.host_key.text().strip()
         )
-        from core.sending.transfer import normalise_host_key_fingerprint
-
         profile.sftp = SftpSettings(
             host=target.host,
             port=target.port,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,15 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.checking.cells import cell_texts
-from core.checking.genders import unrecognised_gender_codes
-from core.checking.matching import SURE, MappingSuggestion
+from core.checking.matching import SURE
 from core.checking.rules import unsure_identifier
 from core.profile import PROFILE_SUFFIX, SupplyProfile
-from core.reading.table import CellKind, SourceColumn, SourceTable
+from core.reading.table import CellKind
 from gui.steps.open_step import SETTINGS_FILTER
 from gui.table_model import cell_text
 from gui.widgets import MessagePanel, label, page, scroll_page
+
+if TYPE_CHECKING:  # pandas and numpy are loaded by the first read, before this page shows any column
+    from core.checking.matching import MappingSuggestion
+    from core.reading.table import SourceColumn, SourceTable
 
 NOT_IN_SHEET = "(not in this sheet)"
 SURE_AT = SURE  # the matcher's "sure": below it a match is shown as "Check this"
@@ -102,6 +103,10 @@ class MatchChoices:
 
 def service_counts(column: SourceColumn) -> list[tuple[str, int]]:
     """The distinct services or programmes in the column, most common first, with how many rows hold each."""
+    import pandas as pd
+
+    from core.checking.cells import cell_texts
+
     texts = pd.Series(cell_texts(column.values, column.kinds)[column.kinds != CellKind.EMPTY], dtype=object)
     counts = texts.str.strip().loc[lambda t: t.ne("")].value_counts()
     return sorted(((str(name), int(count)) for name, count in counts.items()), key=lambda nc: (-nc[1], nc[0]))
@@ -120,6 +125,8 @@ def services_sentence(header: str, counts: list[tuple[str, int]]) -> str:
 
 def examples(column: SourceColumn, count: int = EXAMPLES_SHOWN) -> str:
     """A few different values from the column, so the user can see at a glance whether it is the right one."""
+    import numpy as np
+
     filled = np.flatnonzero(column.kinds != CellKind.EMPTY)[:200]
     seen: list[str] = []
     for row in filled:
@@ -363,6 +370,8 @@ class MatchStep(QWidget):
 
     def _gender_codes_of(self, column: SourceColumn) -> list[tuple[str, int]]:
         if column.header not in self._gender_codes:  # a column the user chose: counted once, here
+            from core.checking.genders import unrecognised_gender_codes
+
             self._gender_codes[column.header] = unrecognised_gender_codes(column, GENDER_CODES_SHOWN)
         return self._gender_codes[column.header]
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.rules import plural
+from core.reading.suffixes import SUPPORTED_SUFFIXES
 from core.reading.table import SourceTable
-from core.reading.workbook import SUPPORTED_SUFFIXES
 from gui.widgets import MessagePanel, label, page, scroll_page
 
-SPREADSHEET_FILTER = (  # every kind the reader takes (core.reading.workbook.SUPPORTED_SUFFIXES)
+SPREADSHEET_FILTER = (  # every kind the reader takes (core.reading.suffixes.SUPPORTED_SUFFIXES)
     "Spreadsheets (" + " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES) + ");;All files (*)"
 )
 NO_SETTINGS_TEXT = (

@@ -30,18 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.rules import SEVERITIES, plural
-from gui.table_model import (
-    CheckTableModel,
-    ProblemFilterProxy,
-    ProblemGroup,
-    ProblemIndex,
-    severity_icon,
-)
+from gui.table_model import CheckTableModel, ProblemFilterProxy, severity_icon
 from gui.widgets import MessagePanel, label
 
 if TYPE_CHECKING:
     from core.checking.changes import ChangeSummary
     from core.checking.check import CheckResult
+    from gui.problem_index import ProblemGroup, ProblemIndex
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # (rule_id, field) on a side-list item; None for "every row"
 MIN_TABLE_HEIGHT = 150  # the heading and five rows: what a small screen keeps before the sentences go
