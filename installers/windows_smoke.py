@@ -105,6 +105,10 @@ class Smoke:
         shutil.rmtree(self.scratch, ignore_errors=True)
         self.scratch.mkdir(parents=True)
         (self.scratch / MACRON_NAME).write_text(MACRON_CSV, encoding="utf-8")
+        for folder in (self.local / "IDI Share", self.roaming / "IDI Share"):
+            shutil.rmtree(
+                folder, ignore_errors=True
+            )  # the cached Wine user starts with no earlier run's data
         if self.emulator.in_chroot:
             run(["chown", "-R", f"{UID}:{UID}", str(self.scratch)])
         self.install_previous()
@@ -232,7 +236,9 @@ class Smoke:
         )
         if result.returncode != 0:
             return f"saving the supply failed: {result.stderr[-300:]}"
-        shutil.copytree(home / "config" / "supplies", self.roaming / "IDI Share" / "supplies")
+        shutil.copytree(
+            home / "config" / "supplies", self.roaming / "IDI Share" / "supplies", dirs_exist_ok=True
+        )
         self.emulator.own(self.roaming / "IDI Share")
         return ""
 
