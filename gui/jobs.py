@@ -79,7 +79,7 @@ def _gender_codes(
     """The unknown codes of the gender column the Match page will show first, counted here, off the
     window's thread (a long column takes tens of milliseconds)."""
     from core.checking.genders import unrecognised_gender_codes
-    from gui.steps.match_step import GENDER_CODES_SHOWN
+    from gui.steps.match_details import GENDER_CODES_SHOWN
 
     headers = {suggestion.mapping.get("gender"), profile.mapping.get("gender") if profile else None}
     columns = [table.find_column(header) for header in headers if header]

@@ -41,7 +41,8 @@ from gui.readiness_view import ReadinessView
 from gui.sending_flow import SendingFlow
 from gui.setup.setup_view import SetupView
 from gui.step_indicator import StepIndicator
-from gui.steps.match_step import MatchChoices, MatchStep
+from gui.steps.match_details import MatchChoices
+from gui.steps.match_step import MatchStep
 from gui.steps.open_step import OpenStep, dropped_file, plural
 from gui.steps.review_step import ReviewStep
 from gui.steps.send_step import SendStep

@@ -17,7 +17,7 @@ from core.errors import InputError
 from core.profile import SupplyProfile, load_profile
 from core.reading.sources import read_table
 from gui.main_window import MATCH, OPEN, REVIEW, SEND
-from gui.steps.match_step import NOT_IN_SHEET
+from gui.steps.match_details import NOT_IN_SHEET
 from gui.table_model import SEVERITY_COLOURS, SEVERITY_ROLE
 from tests.builders import write_xlsx
 

@@ -11,7 +11,7 @@ from core.checking.readiness import ASKED, saved_answers
 from core.profile import SupplyProfile, load_profile
 from core.sending import supplies
 from gui.main_window import MATCH, REVIEW, MainWindow
-from gui.steps.match_step import service_counts
+from gui.steps.match_details import service_counts
 from tests.core.checking.test_changes import personal_values
 from tests.core.checking.test_readiness import people_rows, readable_date, valid_identifier
 from tests.core.sending.test_specification import document_text

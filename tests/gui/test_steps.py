@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from core.errors import InputError
 from core.profile import PROFILE_SUFFIX, load_profile
 from gui.main_window import MATCH, REVIEW
-from gui.steps.match_step import NOT_IN_SHEET
+from gui.steps.match_details import NOT_IN_SHEET
 from tests.builders import write_xlsx
 
 REGISTER = "whanau_register.xlsx"
@@ -207,7 +207,7 @@ def test_the_reading_job_counts_the_gender_codes_the_match_page_shows(window, da
     from core.checking.matching import suggest_mapping
     from core.reading.sources import read_table
     from gui.jobs import read_job
-    from gui.steps.match_step import GENDER_CODES_SHOWN
+    from gui.steps.match_details import GENDER_CODES_SHOWN
     from gui.workers import TaskContext, WorkerSignals
 
     loaded = read_job(data_dir / REGISTER, None, None)(TaskContext(1, WorkerSignals()))
