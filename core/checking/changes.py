@@ -352,26 +352,69 @@ class ChangeSummary:
         }
 
 
+def _by_person(person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in order of their person fingerprint, each person's rows in sheet order; and those fingerprints.
+
+    Sorted as one array of fingerprints with the row number in their low bits: np.sort of that is several
+    times faster than an argsort. A fingerprint is uniformly random, so its high bits alone order all but a
+    rare pair of people, and a stable argsort of the nearly sorted result puts that pair right.
+    """
+    rows = len(person)
+    low = np.uint64((1 << (max(rows, 1) - 1).bit_length()) - 1)
+    keys = person & ~low
+    keys |= np.arange(rows, dtype=np.uint64)
+    keys.sort()
+    keys &= low
+    order = keys.view(np.int64)
+    people = person[order]
+    if rows > 1 and not bool(np.all(people[1:] >= people[:-1])):
+        again = np.argsort(people, kind="stable")
+        order, people = order[again], people[again]
+    return order, people
+
+
+def _stored_up_to(stored: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Per (sorted) fingerprint in `people`, how many of the (sorted) `stored` are at most it.
+
+    np.searchsorted(stored, people, "right"), but as one merge: a stable argsort of two sorted runs is a
+    single pass of timsort, where a million binary searches each wander the whole stored array.
+    """
+    merged = np.argsort(np.concatenate([stored, people]), kind="stable")  # stored first among equals
+    current = merged >= len(stored)
+    up_to = np.cumsum(~current)
+    return up_to[current]  # people keep their order in the merge: stable, and sorted already
+
+
 def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) -> ChangeSummary:
-    """People new, gone, with changed details, and IDs now on another person, against the last supply."""
+    """People new, gone, with changed details, and IDs now on another person, against the last supply.
+
+    The current rows are sorted by person and merged with the stored people (sorted when saved): a hash
+    join of a million fingerprints costs three times as much. Someone on several rows is compared on their
+    first row only; rows without a key (person 0, never stored) match nobody.
+    """
     before = previous.prints
-    index = pd.Index(before.person).get_indexer(current.person)  # rows without a key (0) match nobody
-    matched = index >= 0
-    times = np.bincount(index[matched], minlength=len(before.person))  # rows per earlier person
-    repeated = int(matched.sum()) - int(np.count_nonzero(times))
-    if repeated:  # someone is on several rows: their first row is compared, the others are not counted
-        rows_of_many = np.flatnonzero(matched & (times[np.maximum(index, 0)] > 1))
-        later = rows_of_many[pd.Series(index[rows_of_many]).duplicated().to_numpy()]
-        index[later], matched[later] = -1, False
+    order, people = _by_person(current.person)
+    if len(before.person) and len(people):
+        at = _stored_up_to(before.person, people)
+        at -= 1
+        np.maximum(at, 0, out=at)
+        matched = before.person[at] == people
+    else:
+        at, matched = np.zeros(len(people), dtype=np.intp), np.zeros(len(people), dtype=bool)
+    first = np.ones(len(people), dtype=bool)  # each person's first row
+    np.not_equal(people[1:], people[:-1], out=first[1:])
+    compared = matched & first
+    new = np.sort(order[first & ~matched & (people != 0)])
     unkeyed = np.flatnonzero(current.person == 0)
-    new = np.flatnonzero(~matched)
-    new = np.setdiff1d(new, unkeyed, assume_unique=True) if len(unkeyed) else new
-    new = new[~pd.Series(current.person[new]).duplicated().to_numpy()]  # each new person once
-    if repeated:
-        new = new[~np.isin(new, later)]
     # Only people whose details changed at all are looked at detail by detail: usually a few.
-    differs = np.flatnonzero(matched & (before.combined[np.maximum(index, 0)] != current.combined))
-    changed = {name: before.detail(name, index[differs]) != current.detail(name, differs) for name in DETAILS}
+    differ = (
+        np.flatnonzero(compared & (before.combined[at] != current.combined[order]))
+        if compared.any()
+        else at[:0]
+    )
+    differ = differ[np.argsort(order[differ], kind="stable")]  # in sheet order
+    differs, earlier = order[differ], at[differ]
+    changed = {name: before.detail(name, earlier) != current.detail(name, differs) for name in DETAILS}
     another = changed["name"] & changed["date_of_birth"]
     found = {
         "new": new,
@@ -380,10 +423,10 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
         "not_compared": unkeyed,
     }
     counts = {key: len(rows) for key, rows in found.items()}
-    counts["gone"] = int(np.count_nonzero(times == 0))
+    people_then = int(np.count_nonzero(compared))
+    counts["gone"] = len(before.person) - people_then
     rows = {key: [int(r) for r in row_numbers[found_rows[:ROWS_LISTED]]] for key, found_rows in found.items()}
-    people_now = int(np.count_nonzero(times)) + len(new)
-    summary = ChangeSummary(previous.sent_at, len(before.person), people_now, counts, rows)
+    summary = ChangeSummary(previous.sent_at, len(before.person), people_then + len(new), counts, rows)
     summary.warnings = unusual_changes(summary)
     return summary
 
