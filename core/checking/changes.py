@@ -82,13 +82,17 @@ class Fingerprints:
     who: np.ndarray | None = field(default=None, repr=False)  # never stored: ties details to their person
     values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
     key: bytes = field(default=b"", repr=False)
+    pairs: np.ndarray | None = field(
+        default=None, repr=False
+    )  # (rows, 2): `person` and `combined` side by side
 
     def detail(self, name: str, rows: np.ndarray) -> np.ndarray:
         """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
         if name in self.details:
             return np.asarray(self.details[name][rows])
         tag = np.uint64(1 + DETAILS.index(name)) << TOP
-        return _encrypt(self.key, self.who[rows], (self.values[name][rows] & MASK56) | tag)[:, 0]
+        values = self.values[name][rows].astype(np.uint64)
+        return _encrypt(self.key, self.who[rows], (values & MASK56) | tag)[:, 0]
 
     def unique_people(self) -> Fingerprints:
         """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped."""
@@ -202,7 +206,8 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     """The keyed fingerprints of every checked row of this check (single details are made on demand).
 
     Two blocks a row, each kind under its own key: who the person is, and their details together with `who`
-    (the person block folded to 64 bits), so that equal details of two people never look alike.
+    (the person block folded to 64 bits), so that equal details of two people never look alike. The two
+    fingerprints of a row are kept side by side, so that a comparison fetches both in one random access.
     """
     identity = result.identity
     keys = _Keys(key)
@@ -215,25 +220,27 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     who = blocks[n:, 0]
     np.multiply(blocks[:n, 1], MIX, out=who)
     who ^= blocks[:n, 0]
-    name = first * np.uint64(3)
+    name = first  # made for this call: reused
+    name *= np.uint64(3)
     name += last
-    together = blocks[n:, 1]
-    np.left_shift(days, np.uint64(3), out=together)
+    together = days << np.uint64(3)  # worked on whole, then laid into the blocks' second halves
     together |= genders
     together *= MIX
     together ^= name
+    blocks[n:, 1] = together
     # Two keys: who people are, and their details, so that no block of one kind can equal one of the other.
-    people = _encrypt_blocks(keys.blocks, blocks[:n])
-    combined = _encrypt_blocks(keys.details, blocks[n:])[:, 0]
-    person = np.where(keyed, people[:, 0], np.uint64(0))
-    values = {"name": name, "date_of_birth": days, "gender": genders.astype(np.uint64)}
+    pairs = _encrypt_blocks(keys.blocks, blocks[:n])  # the person in each first half ...
+    pairs[:, 1] = _encrypt_blocks(keys.details, blocks[n:])[:, 0]  # ... and the details beside it
+    pairs[np.flatnonzero(~keyed), 0] = 0
+    values = {"name": name, "date_of_birth": days, "gender": genders}
     return Fingerprints(
-        person,
-        combined,
+        pairs[:, 0],
+        pairs[:, 1],
         identifier_type=result.identifier_type,
-        who=who.copy(),
+        who=who,  # a view of the blocks, which live as long as these fingerprints
         values=values,
         key=keys.details,
+        pairs=pairs,
     )
 
 
@@ -352,13 +359,15 @@ class ChangeSummary:
         }
 
 
-def _by_person(person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows in order of their person fingerprint, each person's rows in sheet order; and those fingerprints.
+def _by_person(prints: Fingerprints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows in order of their person fingerprint, each person's rows in sheet order; and, in that order,
+    their person and combined fingerprints.
 
     Sorted as one array of fingerprints with the row number in their low bits: np.sort of that is several
     times faster than an argsort. A fingerprint is uniformly random, so its high bits alone order all but a
     rare pair of people, and a stable argsort of the nearly sorted result puts that pair right.
     """
+    person = prints.person
     rows = len(person)
     low = np.uint64((1 << (max(rows, 1) - 1).bit_length()) - 1)
     keys = person & ~low
@@ -366,23 +375,34 @@ def _by_person(person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keys.sort()
     keys &= low
     order = keys.view(np.int64)
-    people = person[order]
+    if prints.pairs is not None:  # both fingerprints in one gather: the rows are in random order
+        people, combined = np.take(prints.pairs, order, axis=0).T
+    else:
+        people, combined = person[order], prints.combined[order]
     if rows > 1 and not bool(np.all(people[1:] >= people[:-1])):
         again = np.argsort(people, kind="stable")
-        order, people = order[again], people[again]
-    return order, people
+        order, people, combined = order[again], people[again], combined[again]
+    return order, people, combined
 
 
 def _stored_up_to(stored: np.ndarray, people: np.ndarray) -> np.ndarray:
-    """Per (sorted) fingerprint in `people`, how many of the (sorted) `stored` are at most it.
+    """np.searchsorted(stored, people, "right"), both sorted: how many stored fingerprints are at most each.
 
-    np.searchsorted(stored, people, "right"), but as one merge: a stable argsort of two sorted runs is a
-    single pass of timsort, where a million binary searches each wander the whole stored array.
+    For a large sheet the search is split by the fingerprints' top byte: each part searches only its slice
+    of `stored` (a 256th, which stays in cache), ~1.5x faster on a million rows than one search over all.
     """
-    merged = np.argsort(np.concatenate([stored, people]), kind="stable")  # stored first among equals
-    current = merged >= len(stored)
-    up_to = np.cumsum(~current)
-    return up_to[current]  # people keep their order in the merge: stable, and sorted already
+    if len(people) < 1 << 14:
+        return np.searchsorted(stored, people, "right")
+    bounds = np.arange(1, 256, dtype=np.uint64) << np.uint64(56)
+    ours = [0, *np.searchsorted(people, bounds).tolist(), len(people)]
+    theirs = [0, *np.searchsorted(stored, bounds).tolist(), len(stored)]
+    up_to = np.empty(len(people), dtype=np.intp)
+    for part in range(256):
+        start, end, below = ours[part], ours[part + 1], theirs[part]
+        found = up_to[start:end]
+        found[:] = np.searchsorted(stored[below : theirs[part + 1]], people[start:end], "right")
+        found += below
+    return up_to
 
 
 def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) -> ChangeSummary:
@@ -393,7 +413,7 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
     first row only; rows without a key (person 0, never stored) match nobody.
     """
     before = previous.prints
-    order, people = _by_person(current.person)
+    order, people, combined = _by_person(current)
     if len(before.person) and len(people):
         at = _stored_up_to(before.person, people)
         at -= 1
@@ -407,11 +427,7 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
     new = np.sort(order[first & ~matched & (people != 0)])
     unkeyed = np.flatnonzero(current.person == 0)
     # Only people whose details changed at all are looked at detail by detail: usually a few.
-    differ = (
-        np.flatnonzero(compared & (before.combined[at] != current.combined[order]))
-        if compared.any()
-        else at[:0]
-    )
+    differ = np.flatnonzero(compared & (before.combined[at] != combined)) if compared.any() else at[:0]
     differ = differ[np.argsort(order[differ], kind="stable")]  # in sheet order
     differs, earlier = order[differ], at[differ]
     changed = {name: before.detail(name, earlier) != current.detail(name, differs) for name in DETAILS}

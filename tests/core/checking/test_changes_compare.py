@@ -73,8 +73,11 @@ def random_case(rng: np.random.Generator, ties: bool) -> tuple[Stored, Fingerpri
 @pytest.mark.parametrize("ties", [False, True])
 def test_the_sorted_comparison_equals_the_hash_join(ties: bool) -> None:
     rng = np.random.default_rng(14)
-    for _ in range(400):
+    for case in range(400):
         previous, current = random_case(rng, ties)
+        if case % 2:  # as fingerprints() makes them: the two fingerprints of a row side by side
+            pairs = np.stack([current.person, current.combined], axis=1)
+            current = Fingerprints(pairs[:, 0], pairs[:, 1], current.details, pairs=pairs)
         row_numbers = np.arange(len(current.person)) + 2
         got = compare(previous, current, row_numbers)
         want = reference_compare(previous, current, row_numbers)
@@ -100,14 +103,27 @@ def test_rows_are_ordered_by_person_and_each_persons_rows_by_sheet_order() -> No
         if ties:  # equal high bits: only the low bits, under the row number, tell these apart
             people = (people & TOP_BITS) | rng.integers(0, 4, len(people)).astype(np.uint64)
         person = rng.choice(people, 500)
-        order, ordered = _by_person(person)
-        assert np.array_equal(order, np.argsort(person, kind="stable"))
-        assert np.array_equal(ordered, person[order])
-    assert [len(part) for part in _by_person(np.zeros(0, dtype=np.uint64))] == [0, 0]
+        combined = rng.integers(0, 2**64 - 1, len(person), dtype=np.uint64)
+        pairs = np.stack([person, combined], axis=1)
+        for prints in (Fingerprints(person, combined), Fingerprints(pairs[:, 0], pairs[:, 1], pairs=pairs)):
+            order, ordered, combined_ordered = _by_person(prints)
+            assert np.array_equal(order, np.argsort(person, kind="stable"))
+            assert np.array_equal(ordered, person[order])
+            assert np.array_equal(combined_ordered, combined[order])
+    nobody = np.zeros(0, dtype=np.uint64)
+    assert [len(part) for part in _by_person(Fingerprints(nobody, nobody))] == [0, 0, 0]
 
 
 def test_stored_up_to_is_a_search_to_the_right() -> None:
     rng = np.random.default_rng(5)
-    stored = np.unique(rng.integers(0, 1000, 300).astype(np.uint64))
-    people = np.sort(rng.integers(0, 1100, 700).astype(np.uint64))
+    small = np.unique(rng.integers(0, 1000, 300).astype(np.uint64))
+    few = np.sort(rng.integers(0, 1100, 700).astype(np.uint64))
+    assert np.array_equal(_stored_up_to(small, few), np.searchsorted(small, few, "right"))
+    # a sheet large enough to be searched part by part, with values on and around the parts' bounds
+    edges = (np.arange(256, dtype=np.uint64) << np.uint64(56)) + np.array([0], dtype=np.uint64)
+    edges = np.concatenate([edges, edges - np.uint64(1), [np.uint64(2**64 - 1)]])
+    stored = np.unique(np.concatenate([rng.integers(0, 2**64 - 1, 30_000, dtype=np.uint64), edges[::2]]))
+    people = np.concatenate([rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64), rng.choice(stored, 20_000)])
+    people = np.sort(np.concatenate([people, edges, np.zeros(50, dtype=np.uint64)]))
     assert np.array_equal(_stored_up_to(stored, people), np.searchsorted(stored, people, "right"))
+    assert len(_stored_up_to(stored[:0], people)) == len(people)
