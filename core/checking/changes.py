@@ -95,12 +95,17 @@ class Fingerprints:
         return _encrypt(self.key, self.who[rows], (values & MASK56) | tag)[:, 0]
 
     def unique_people(self) -> Fingerprints:
-        """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped."""
-        keyed = np.flatnonzero(self.person != 0)
-        people, first = np.unique(self.person[keyed], return_index=True)
-        rows = keyed[first]
+        """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped.
+
+        Sorted as a comparison sorts a sheet (_by_person), the people in order of fingerprint: what
+        compare() relies on in a stored list.
+        """
+        order, people, combined = _by_person(self)
+        first = _firsts(people)
+        first &= people != 0
+        rows = order[first]
         details = {name: self.detail(name, rows) for name in DETAILS}
-        return Fingerprints(people, self.combined[rows], details, self.identifier_type)
+        return Fingerprints(people[first], combined[first], details, self.identifier_type)
 
 
 class _Keys:
@@ -285,7 +290,8 @@ def load_fingerprints(supply: str) -> Stored | None:
     """The fingerprints kept at the last send of this supply; None when there are none (or they are damaged).
 
     The file is memory-mapped: a comparison reads the people and their combined details, and only the few
-    single details it needs.
+    single details it needs. The people are saved sorted, as the comparison needs them; a file that is not
+    (none written by this app) is sorted here.
     """
     target, about = store_path(supply), store_path(supply, ".json")
     if not (target.exists() and about.exists()):
@@ -299,7 +305,11 @@ def load_fingerprints(supply: str) -> Stored | None:
         log.warning("The fingerprints of the last supply could not be read (%s).", type(error).__name__)
         return None
     details = {name: table[2 + i] for i, name in enumerate(DETAILS)}
-    person, combined = np.array(table[0]), np.array(table[1])  # in memory: read whole, hashed at once
+    person, combined = np.array(table[0]), np.array(table[1])  # in memory: read whole, searched at once
+    if len(person) > 1 and not bool(np.all(person[1:] > person[:-1])):
+        kept = np.unique(person, return_index=True)[1]  # each person's first entry, in order
+        person, combined = person[kept], combined[kept]
+        details = {name: np.asarray(values[kept]) for name, values in details.items()}
     prints = Fingerprints(person, combined, details, meta.get("identifier_type"))
     return Stored(prints, str(meta.get("sent_at", "")))
 
@@ -385,6 +395,13 @@ def _by_person(prints: Fingerprints) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return order, people, combined
 
 
+def _firsts(people: np.ndarray) -> np.ndarray:
+    """Whether each of the sorted `people` is the first of its run of equal fingerprints."""
+    first = np.ones(len(people), dtype=bool)
+    np.not_equal(people[1:], people[:-1], out=first[1:])
+    return first
+
+
 def _stored_up_to(stored: np.ndarray, people: np.ndarray) -> np.ndarray:
     """np.searchsorted(stored, people, "right"), both sorted: how many stored fingerprints are at most each.
 
@@ -421,8 +438,7 @@ def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) ->
         matched = before.person[at] == people
     else:
         at, matched = np.zeros(len(people), dtype=np.intp), np.zeros(len(people), dtype=bool)
-    first = np.ones(len(people), dtype=bool)  # each person's first row
-    np.not_equal(people[1:], people[:-1], out=first[1:])
+    first = _firsts(people)  # each person's first row
     compared = matched & first
     new = np.sort(order[first & ~matched & (people != 0)])
     unkeyed = np.flatnonzero(current.person == 0)
