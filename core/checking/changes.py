@@ -167,8 +167,10 @@ def _days(result: CheckResult) -> np.ndarray:
         return np.zeros(result.rows, dtype=np.uint64)
     days = (dob if dob.dtype == "datetime64[D]" else dob.astype("datetime64[D]")).view(np.int64)
     since = days - (EPOCH.astype(np.int64) - 1)  # NaT, a huge negative number, stays negative
-    usable = (since > 0) & (since < 1 << 24)  # 24 bits: to the year 47,000
-    return np.where(usable, since, 0).view(np.uint64)
+    unusable = since <= 0
+    unusable |= since >= 1 << 24  # 24 bits: to the year 47,000
+    since[unusable] = 0  # in place: one array of a million made, not two
+    return since.view(np.uint64)
 
 
 def _person_blocks(
@@ -225,10 +227,10 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     who = blocks[n:, 0]
     np.multiply(blocks[:n, 1], MIX, out=who)
     who ^= blocks[:n, 0]
-    name = first  # made for this call: reused
+    name = first  # made for this call: reused, and `last` below
     name *= np.uint64(3)
     name += last
-    together = days << np.uint64(3)  # worked on whole, then laid into the blocks' second halves
+    together = np.left_shift(days, np.uint64(3), out=last)  # worked on whole, then laid into the blocks
     together |= genders
     together *= MIX
     together ^= name
