@@ -14,6 +14,11 @@ block per person and one per detail (the values packed in; names as a hash, over
 keyed HMAC-SHA256), keeping 8 bytes of each. AES runs over whole arrays in one call, where HMAC-SHA256 per value
 would take ~2 s per million rows and the summary must cost under a tenth of a check.
 
+Matching: the people are stored sorted by fingerprint. A sheet's rows are put in the same order by np.sort of
+their fingerprints with the row number packed into the low bits (an argsort costs several times as much),
+both fingerprints of a row are fetched in that order in one pass, and each is searched among the stored
+people part by part. A pandas hash join of a million fingerprints cost more than the whole summary now does.
+
 The summary holds counts and the row numbers of the current sheet, never a value.
 """
 
