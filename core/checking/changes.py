@@ -87,9 +87,8 @@ class Fingerprints:
     who: np.ndarray | None = field(default=None, repr=False)  # never stored: ties details to their person
     values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
     key: bytes = field(default=b"", repr=False)
-    pairs: np.ndarray | None = field(
-        default=None, repr=False
-    )  # (rows, 2): `person` and `combined` side by side
+    # A sheet's (rows, 2) array that `person` and `combined` are the columns of: one gather fetches both.
+    pairs: np.ndarray | None = field(default=None, repr=False)
 
     def detail(self, name: str, rows: np.ndarray) -> np.ndarray:
         """One detail's fingerprints at `rows` (stored ones are all there; a sheet's are made now)."""
@@ -432,9 +431,9 @@ def _stored_up_to(stored: np.ndarray, people: np.ndarray) -> np.ndarray:
 def compare(previous: Stored, current: Fingerprints, row_numbers: np.ndarray) -> ChangeSummary:
     """People new, gone, with changed details, and IDs now on another person, against the last supply.
 
-    The current rows are sorted by person and merged with the stored people (sorted when saved): a hash
-    join of a million fingerprints costs three times as much. Someone on several rows is compared on their
-    first row only; rows without a key (person 0, never stored) match nobody.
+    The current rows are sorted by person and searched among the stored people, who were sorted when saved.
+    Someone on several rows is compared on their first row only; rows without a key (person 0, never
+    stored) match nobody.
     """
     before = previous.prints
     order, people, combined = _by_person(current)
