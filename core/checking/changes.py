@@ -29,6 +29,7 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from core import paths
-from core.checking.check import CheckResult
+from core.checking.check import CheckResult, Identity
 from core.checking.rules import plural
 from core.profile import SupplyProfile
 
@@ -53,6 +54,8 @@ REKEYED_SHARE = 0.01
 REKEYED_AT_LEAST = 3
 DETAIL_CHANGED_SHARE = 0.10
 EPOCH = np.datetime64("1800-01-01", "D")
+# Rows fingerprinted at a time: their blocks stay in cache, and no temporary array is a million rows long.
+PART_ROWS = 1 << 15
 
 log = logging.getLogger("idi_share.changes")
 
@@ -85,7 +88,8 @@ class Fingerprints:
     details: dict[str, np.ndarray] = field(default_factory=dict)  # per detail; made on demand for a sheet
     identifier_type: str | None = None
     who: np.ndarray | None = field(default=None, repr=False)  # never stored: ties details to their person
-    values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # never stored
+    # never stored: a detail's values at some rows, as packed into its block
+    values: Callable[[str, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     key: bytes = field(default=b"", repr=False)
     # A sheet's (rows, 2) array that `person` and `combined` are the columns of: one gather fetches both.
     pairs: np.ndarray | None = field(default=None, repr=False)
@@ -95,8 +99,7 @@ class Fingerprints:
         if name in self.details:
             return np.asarray(self.details[name][rows])
         tag = np.uint64(1 + DETAILS.index(name)) << TOP
-        values = self.values[name][rows].astype(np.uint64)
-        return _encrypt(self.key, self.who[rows], (values & MASK56) | tag)[:, 0]
+        return _encrypt(self.key, self.who[rows], (self.values(name, rows) & MASK56) | tag)[:, 0]
 
     def unique_people(self) -> Fingerprints:
         """One entry per person (the first row of each), sorted, every detail made, rows without a key dropped.
@@ -139,17 +142,74 @@ def _encrypt(key: bytes, low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 
 def _encrypt_blocks(key: bytes, blocks: np.ndarray) -> np.ndarray:
-    # imported here: a check with nothing to compare with never loads cryptography
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     out = np.empty((len(blocks) + 1, 2), dtype="<u8")  # update_into wants a block of room to spare
-    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
-    written = encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
+    written = _encryptor(key)(blocks, out)
     return out[: written // 16]
 
 
-def _name_hashes(result: CheckResult, field_name: str) -> np.ndarray:
-    """A 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none.
+def _encryptor(key: bytes) -> Callable[[np.ndarray, np.ndarray], int]:
+    """AES-128-ECB under `key`, from (n, 2) blocks into an array of at least n + 1 blocks; bytes written.
+
+    ECB keeps nothing between calls, so a sheet can be encrypted a part at a time with one encryptor.
+    """
+    # imported here: a check with nothing to compare with never loads cryptography
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+
+    def encrypt(blocks: np.ndarray, out: np.ndarray) -> int:
+        return encryptor.update_into(memoryview(blocks).cast("B"), memoryview(out).cast("B"))
+
+    return encrypt
+
+
+class _Rows:
+    """The values of a check that go into fingerprints, made for any part or selection of its rows."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.identity = result.identity
+        self.count = result.rows
+        self.names = {name: _name_table(result, name) for name in ("first_name", "last_name")}
+
+    def size(self, rows: slice | np.ndarray) -> int:
+        return len(range(self.count)[rows]) if isinstance(rows, slice) else len(rows)
+
+    def name_hashes(self, field_name: str, rows: slice | np.ndarray) -> np.ndarray:
+        """A 48-bit hash (+1) per row of the name compared case- and accent-insensitively; 0 where none."""
+        table = self.names[field_name]
+        if table is None:
+            return np.zeros(self.size(rows), dtype=np.uint64)
+        hashed, codes = table
+        return hashed[codes[rows]]  # code -1 (no name) takes the 0 at the end
+
+    def days(self, rows: slice | np.ndarray) -> np.ndarray:
+        """Days from 1800 (1 = 1 January 1800) per row, as uint64; 0 where there is no date of birth."""
+        dob = self.identity.date_of_birth
+        if dob is None:
+            return np.zeros(self.size(rows), dtype=np.uint64)
+        dob = dob[rows]
+        days = (dob if dob.dtype == "datetime64[D]" else dob.astype("datetime64[D]")).view(np.int64)
+        since = days - (EPOCH.astype(np.int64) - 1)  # NaT, a huge negative number, stays negative
+        unusable = since <= 0
+        unusable |= since >= 1 << 24  # 24 bits: to the year 47,000
+        since[unusable] = 0
+        return since.view(np.uint64)
+
+    def genders(self, rows: slice | np.ndarray) -> np.ndarray:
+        genders = self.identity.genders
+        return np.zeros(self.size(rows), np.uint8) if genders is None else genders[rows]
+
+    def values(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """One detail's values at `rows`, as packed into its block (the name's two hashes in one word)."""
+        if name == "name":
+            return self.name_hashes("first_name", rows) * np.uint64(3) + self.name_hashes("last_name", rows)
+        if name == "date_of_birth":
+            return self.days(rows)
+        return self.genders(rows).astype(np.uint64)
+
+
+def _name_table(result: CheckResult, field_name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The hash of each distinct name (+1, with a 0 at the end for code -1, no name), and each row's code.
 
     Made once per distinct name, by pandas' SipHash over whole arrays (a register of a million people has
     tens of thousands of surnames). It needs no key of its own: it only ever goes into an AES block.
@@ -158,47 +218,35 @@ def _name_hashes(result: CheckResult, field_name: str) -> np.ndarray:
     codes = identity.folded.get(field_name)
     folded = identity.folded_names.get(field_name)
     if codes is None or folded is None or not len(folded):
-        return np.zeros(result.rows, dtype=np.uint64)
+        return None
     texts = np.asarray([str(text) for text in folded], dtype=object)  # distinct already: no grouping
     hashed = (pd.util.hash_array(texts, categorize=False) >> np.uint64(16)) + np.uint64(1)
-    return np.append(hashed, np.uint64(0))[codes]  # code -1 (no name) takes the 0 at the end
-
-
-def _days(result: CheckResult) -> np.ndarray:
-    """Days from 1800 (1 = 1 January 1800) per row, as uint64; 0 where there is no date of birth."""
-    dob = result.identity.date_of_birth
-    if dob is None:
-        return np.zeros(result.rows, dtype=np.uint64)
-    days = (dob if dob.dtype == "datetime64[D]" else dob.astype("datetime64[D]")).view(np.int64)
-    since = days - (EPOCH.astype(np.int64) - 1)  # NaT, a huge negative number, stays negative
-    unusable = since <= 0
-    unusable |= since >= 1 << 24  # 24 bits: to the year 47,000
-    since[unusable] = 0  # in place: one array of a million made, not two
-    return since.view(np.uint64)
+    return np.append(hashed, np.uint64(0)), codes
 
 
 def _person_blocks(
     keys: _Keys,
-    result: CheckResult,
+    identity: Identity,
+    rows: slice,
     first: np.ndarray,
     last: np.ndarray,
     days: np.ndarray,
     blocks: np.ndarray,
 ) -> np.ndarray:
-    """Write each row's 16-byte block saying who they are into `blocks`; returns whether the row has one.
+    """Write the 16-byte block saying who each of `rows` is into `blocks`; returns whether the row has one.
 
     The ID where well-formed, else name and date of birth; the block is all 0 where the row has neither.
     Most rows have an ID, so those are laid down whole and only the others are looked at one field at a time.
     """
-    identity = result.identity
     low, high = blocks[:, 0], blocks[:, 1]
     if identity.identifiers is not None:
-        by_id = identity.well_formed
-        whole = by_id & identity.packed_whole
-        np.copyto(low, identity.packed.view(np.uint64))
+        by_id = identity.well_formed[rows]
+        whole = by_id & identity.packed_whole[rows]
+        np.copyto(low, identity.packed[rows].view(np.uint64))
         high.fill(np.uint64(TAG_ID) << TOP)
+        identifiers = identity.identifiers[rows]
         for row in np.flatnonzero(by_id & ~whole):  # longer than nine characters, or not ASCII: rare
-            low[row] = keys.value_hash(str(identity.identifiers[row]))
+            low[row] = keys.value_hash(str(identifiers[row]))
             high[row] = np.uint64(TAG_ID_HASHED) << TOP
         others = np.flatnonzero(~by_id)
     else:
@@ -219,37 +267,50 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     Two blocks a row, each kind under its own key: who the person is, and their details together with `who`
     (the person block folded to 64 bits), so that equal details of two people never look alike. The two
     fingerprints of a row are kept side by side, so that a comparison fetches both in one random access.
+    Made PART_ROWS rows at a time: the blocks stay in cache, and the summary that follows a check does not
+    wait for the system to hand it (and zero) hundreds of megabytes of fresh memory.
     """
-    identity = result.identity
     keys = _Keys(key)
+    sheet = _Rows(result)
     n = result.rows
-    first, last = _name_hashes(result, "first_name"), _name_hashes(result, "last_name")
-    days = _days(result)
-    genders = identity.genders if identity.genders is not None else np.zeros(n, np.uint8)
-    blocks = np.empty((2 * n, 2), dtype="<u8")
-    keyed = _person_blocks(keys, result, first, last, days, blocks[:n])
-    who = blocks[n:, 0]
-    np.multiply(blocks[:n, 1], MIX, out=who)
-    who ^= blocks[:n, 0]
-    name = first  # made for this call: reused, and `last` below
-    name *= np.uint64(3)
-    name += last
-    together = np.left_shift(days, np.uint64(3), out=last)  # worked on whole, then laid into the blocks
-    together |= genders
-    together *= MIX
-    together ^= name
-    blocks[n:, 1] = together
+    pairs = np.empty((n + 1, 2), dtype="<u8")  # the person in each first half, the details beside it
+    who = np.empty(n, dtype=np.uint64)
+    keyed = np.empty(n, dtype=bool)
     # Two keys: who people are, and their details, so that no block of one kind can equal one of the other.
-    pairs = _encrypt_blocks(keys.blocks, blocks[:n])  # the person in each first half ...
-    pairs[:, 1] = _encrypt_blocks(keys.details, blocks[n:])[:, 0]  # ... and the details beside it
+    people_aes, details_aes = _encryptor(keys.blocks), _encryptor(keys.details)
+    blocks = np.empty((PART_ROWS, 2), dtype="<u8")
+    details = np.empty((PART_ROWS, 2), dtype="<u8")
+    out = np.empty((PART_ROWS + 1, 2), dtype="<u8")
+    for start in range(0, n, PART_ROWS):
+        rows = slice(start, min(start + PART_ROWS, n))
+        size = rows.stop - start
+        first, last = sheet.name_hashes("first_name", rows), sheet.name_hashes("last_name", rows)
+        days = sheet.days(rows)
+        person = blocks[:size]
+        keyed[rows] = _person_blocks(keys, sheet.identity, rows, first, last, days, person)
+        part_who = who[rows]
+        np.multiply(person[:, 1], MIX, out=part_who)
+        part_who ^= person[:, 0]
+        name = first
+        name *= np.uint64(3)
+        name += last
+        together = np.left_shift(days, np.uint64(3), out=last)
+        together |= sheet.genders(rows)
+        together *= MIX
+        together ^= name
+        details[:size, 0] = part_who
+        details[:size, 1] = together
+        people_aes(person, pairs[start : rows.stop + 1])
+        details_aes(details[:size], out)
+        pairs[rows, 1] = out[:size, 0]
+    pairs = pairs[:n]
     pairs[np.flatnonzero(~keyed), 0] = 0
-    values = {"name": name, "date_of_birth": days, "gender": genders}
     return Fingerprints(
         pairs[:, 0],
         pairs[:, 1],
         identifier_type=result.identifier_type,
-        who=who,  # a view of the blocks, which live as long as these fingerprints
-        values=values,
+        who=who,
+        values=sheet.values,
         key=keys.details,
         pairs=pairs,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.checking import changes
 from core.checking.changes import DETAILS, fingerprints, store_path, supply_id
 from core.checking.check import run_check
 from core.profile import profile_from_dict
@@ -219,3 +220,27 @@ def test_without_an_id_column_people_are_known_by_name_and_date_of_birth(tmp_pat
     summary = changes_since_last_supply(result)
     assert summary.counts["gender"] == 1 and summary.rows["gender"] == [4]
     assert summary.counts["new"] == summary.counts["gone"] == 0
+
+
+@pytest.mark.parametrize("name", [NAME, "long ids", "no id column"])
+def test_fingerprints_made_a_few_rows_at_a_time_are_those_made_at_once(
+    tmp_path, data_dir, expected, monkeypatch, name
+) -> None:
+    if name == NAME:
+        result = check(data_dir / NAME, expected)
+    else:
+        mapping = {"first_name": "First", "last_name": "Last", "date_of_birth": "DOB", "gender": "Sex"}
+        id_type = None
+        if name == "long ids":
+            mapping, id_type = {"identifier": "Client", **mapping}, "OTHER"
+        people = [*PEOPLE, ["", "Hemi", "Walker", "", "M"], ["x", "", "", "7/8/1999", ""]] * 3
+        table = read_table(write_csv(tmp_path / "people.csv", HEADER, people))
+        result = run_check(table, small_profile(mapping, id_type), AS_OF)
+    key = b"k" * 32
+    whole = fingerprints(result, key)
+    monkeypatch.setattr(changes, "PART_ROWS", 4)
+    parts = fingerprints(result, key)
+    assert np.array_equal(whole.pairs, parts.pairs) and np.array_equal(whole.who, parts.who)
+    rows = np.arange(result.rows)
+    for detail in DETAILS:
+        assert np.array_equal(whole.detail(detail, rows), parts.detail(detail, rows))
