@@ -13,7 +13,7 @@ from core.checking.changes import (
     Fingerprints,
     Stored,
     _by_person,
-    _stored_up_to,
+    _match,
     compare,
 )
 
@@ -114,16 +114,22 @@ def test_rows_are_ordered_by_person_and_each_persons_rows_by_sheet_order() -> No
     assert [len(part) for part in _by_person(Fingerprints(nobody, nobody))] == [0, 0, 0]
 
 
-def test_stored_up_to_is_a_search_to_the_right() -> None:
+def test_match_finds_each_person_among_the_stored_ones() -> None:
     rng = np.random.default_rng(5)
     small = np.unique(rng.integers(0, 1000, 300).astype(np.uint64))
     few = np.sort(rng.integers(0, 1100, 700).astype(np.uint64))
-    assert np.array_equal(_stored_up_to(small, few), np.searchsorted(small, few, "right"))
     # a sheet large enough to be searched part by part, with values on and around the parts' bounds
-    edges = (np.arange(256, dtype=np.uint64) << np.uint64(56)) + np.array([0], dtype=np.uint64)
+    edges = np.arange(256, dtype=np.uint64) << np.uint64(56)
     edges = np.concatenate([edges, edges - np.uint64(1), [np.uint64(2**64 - 1)]])
     stored = np.unique(np.concatenate([rng.integers(0, 2**64 - 1, 30_000, dtype=np.uint64), edges[::2]]))
     people = np.concatenate([rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64), rng.choice(stored, 20_000)])
     people = np.sort(np.concatenate([people, edges, np.zeros(50, dtype=np.uint64)]))
-    assert np.array_equal(_stored_up_to(stored, people), np.searchsorted(stored, people, "right"))
-    assert len(_stored_up_to(stored[:0], people)) == len(people)
+    sparse = stored[stored >= np.uint64(200 << 56)]  # the first parts' slices of the store are empty
+    for stored_people, sheet in ((small, few), (stored, people), (sparse, people), (stored[:0], people)):
+        details = rng.integers(0, 3, len(stored_people)).astype(np.uint64)
+        combined = rng.integers(0, 3, len(sheet)).astype(np.uint64)
+        matched, differs = _match(Fingerprints(stored_people, details), sheet, combined)
+        at = np.minimum(np.searchsorted(stored_people, sheet), max(len(stored_people) - 1, 0))
+        hit = stored_people[at] == sheet if len(stored_people) else np.zeros(len(sheet), dtype=bool)
+        assert np.array_equal(matched, hit)
+        assert np.array_equal(differs, hit & (details[at] != combined)) if len(details) else not differs.any()
