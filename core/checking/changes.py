@@ -273,7 +273,8 @@ def fingerprints(result: CheckResult, key: bytes) -> Fingerprints:
     keys = _Keys(key)
     sheet = _Rows(result)
     n = result.rows
-    pairs = np.empty((n + 1, 2), dtype="<u8")  # the person in each first half, the details beside it
+    # The person in each first half, the details beside it; one row more, as update_into wants room to spare.
+    pairs = np.empty((n + 1, 2), dtype="<u8")
     who = np.empty(n, dtype=np.uint64)
     keyed = np.empty(n, dtype=bool)
     # Two keys: who people are, and their details, so that no block of one kind can equal one of the other.
