@@ -7,9 +7,11 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from core.checking.changes import store_path, supply_id
+from core.checking import changes
+from core.checking.changes import DETAILS, fingerprints, store_path, supply_id
 from core.checking.check import run_check
 from core.profile import profile_from_dict
 from core.reading.sources import read_table
@@ -133,6 +135,37 @@ def test_the_fingerprint_file_holds_no_name_date_of_birth_or_identifier(data_dir
     assert [value for value in values if value.encode("utf-8") in stored] == []
 
 
+def test_the_store_keeps_each_persons_first_row_sorted_by_fingerprint(data_dir, expected) -> None:
+    prints = fingerprints(check(data_dir / NAME, expected), b"k" * 32)
+    people = prints.unique_people()
+    assert np.all(people.person[1:] > people.person[:-1]) and np.all(people.person != 0)
+    keyed = np.flatnonzero(prints.person != 0)
+    want, first = np.unique(prints.person[keyed], return_index=True)
+    rows = keyed[first]
+    assert len(rows) < len(prints.person)  # the sample has repeated people and a row without a key
+    assert np.array_equal(people.person, want) and np.array_equal(people.combined, prints.combined[rows])
+    for name in DETAILS:
+        assert np.array_equal(people.details[name], prints.detail(name, rows))
+
+
+def test_a_store_out_of_order_or_with_a_repeat_compares_the_same(
+    tmp_path, data_dir, expected, sample
+) -> None:
+    header, lines, clean = sample
+    remember_sent_supply(check(data_dir / NAME, expected))
+    lines = [list(line) for line in lines]
+    moved, onto = clean[9], clean[10]
+    lines[moved] = [lines[moved][0], *lines[onto][1:]]  # an ID now on another person
+    kept = [line for i, line in enumerate(lines) if i not in clean[:7]]
+    second = write_csv(tmp_path / "second.csv", header, kept)
+    summary = changes_since_last_supply(check(second, expected)).to_json()
+    assert summary["counts"]["gone"] == 7 and summary["counts"]["another_person"] == 1
+    target = store_path(supply_id(profile_for(expected)))
+    table = np.load(target)
+    np.save(target, np.concatenate([table[:, ::-1], table[:, 3:4]], axis=1))  # reversed, one person twice
+    assert changes_since_last_supply(check(second, expected)).to_json() == summary
+
+
 def personal_values(result) -> set[str]:
     """Every name, date of birth and identifier of the sheet, as written and in the usual date forms."""
     values: set[str] = set()
@@ -187,3 +220,27 @@ def test_without_an_id_column_people_are_known_by_name_and_date_of_birth(tmp_pat
     summary = changes_since_last_supply(result)
     assert summary.counts["gender"] == 1 and summary.rows["gender"] == [4]
     assert summary.counts["new"] == summary.counts["gone"] == 0
+
+
+@pytest.mark.parametrize("name", [NAME, "long ids", "no id column"])
+def test_fingerprints_made_a_few_rows_at_a_time_are_those_made_at_once(
+    tmp_path, data_dir, expected, monkeypatch, name
+) -> None:
+    if name == NAME:
+        result = check(data_dir / NAME, expected)
+    else:
+        mapping = {"first_name": "First", "last_name": "Last", "date_of_birth": "DOB", "gender": "Sex"}
+        id_type = None
+        if name == "long ids":
+            mapping, id_type = {"identifier": "Client", **mapping}, "OTHER"
+        people = [*PEOPLE, ["", "Hemi", "Walker", "", "M"], ["x", "", "", "7/8/1999", ""]] * 3
+        table = read_table(write_csv(tmp_path / "people.csv", HEADER, people))
+        result = run_check(table, small_profile(mapping, id_type), AS_OF)
+    key = b"k" * 32
+    whole = fingerprints(result, key)
+    monkeypatch.setattr(changes, "PART_ROWS", 4)
+    parts = fingerprints(result, key)
+    assert np.array_equal(whole.pairs, parts.pairs) and np.array_equal(whole.who, parts.who)
+    rows = np.arange(result.rows)
+    for detail in DETAILS:
+        assert np.array_equal(whole.detail(detail, rows), parts.detail(detail, rows))
