@@ -86,7 +86,7 @@ class CheckResult:
     identifier_type: str | None = None
     identity: Identity | None = field(
         default=None, repr=False
-    )  # what tells people apart (core.checking.changes)
+    )  # what tells people apart (core.checking.fingerprints)
 
     @property
     def rows(self) -> int:

@@ -244,7 +244,8 @@ def check_status(result: CheckResult, suggestion: MappingSuggestion | None) -> i
 
 def changes_for(result: CheckResult):
     """The summary against the last sent supply of this profile, or None (nothing sent before)."""
-    from core.checking.changes import store_path, supply_id
+    from core.checking.fingerprint_store import store_path
+    from core.checking.fingerprints import supply_id
 
     if not store_path(supply_id(result.profile)).exists():
         return None  # the usual first run: keyring and the rest are not even loaded

@@ -176,7 +176,7 @@ FINGERPRINT_KEY_PREFIX = "change fingerprints "
 
 
 def fingerprint_key(supply: str, *, create: bool) -> bytes | None:
-    """The random key of one supply's change fingerprints (core.checking.changes), made on first send.
+    """The random key of one supply's change fingerprints (core.checking.fingerprints), made on first send.
 
     Kept in the credential store like a password, never beside the fingerprints. None when there is none
     yet (and `create` is false) or when there is no secure store: then changes are simply not compared.

@@ -2,7 +2,7 @@
 
 `changes_since_last_supply` is asked after each check (Review, Send, `check --json`, the report);
 `remember_sent_supply` runs when a supply has been sent or saved, so the next period compares with it.
-The fingerprints are in core.checking.changes; their key is in the credential store (credentials).
+The fingerprints are made in core.checking.fingerprints and kept by core.checking.fingerprint_store; their key is in the credential store (credentials).
 Remembered: every person of the list as checked, sent or left out, because the question is how the list
 itself changed.
 """
@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from core.checking.changes import (
-    ChangeSummary,
-    compare,
-    fingerprints,
-    load_fingerprints,
-    save_fingerprints,
-    supply_id,
-)
+from core.checking.changes import ChangeSummary, compare
 from core.checking.check import CheckResult
+from core.checking.fingerprint_store import load_fingerprints, save_fingerprints
+from core.checking.fingerprints import fingerprints, supply_id
 from core.sending.credentials import fingerprint_key
 from core.sending.history import utc_now
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.checking.changes import store_path, supply_id
+from core.checking.fingerprint_store import store_path
+from core.checking.fingerprints import supply_id
 from core.cli.main import main
 from core.profile import load_profile
 from core.sending.credentials import store_secret

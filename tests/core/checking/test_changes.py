@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.checking import changes
-from core.checking.changes import DETAILS, fingerprints, store_path, supply_id
+from core.checking import fingerprints as fingerprinting
 from core.checking.check import run_check
+from core.checking.fingerprint_store import store_path
+from core.checking.fingerprints import DETAILS, fingerprints, supply_id
 from core.profile import profile_from_dict
 from core.reading.sources import read_table
 from core.sending.last_supply import changes_since_last_supply, remember_sent_supply
@@ -238,7 +239,7 @@ def test_fingerprints_made_a_few_rows_at_a_time_are_those_made_at_once(
         result = run_check(table, small_profile(mapping, id_type), AS_OF)
     key = b"k" * 32
     whole = fingerprints(result, key)
-    monkeypatch.setattr(changes, "PART_ROWS", 4)
+    monkeypatch.setattr(fingerprinting, "PART_ROWS", 4)
     parts = fingerprints(result, key)
     assert np.array_equal(whole.pairs, parts.pairs) and np.array_equal(whole.who, parts.who)
     rows = np.arange(result.rows)

@@ -6,16 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.checking.changes import (
-    DETAILS,
-    ROWS_LISTED,
-    ChangeSummary,
-    Fingerprints,
-    Stored,
-    _by_person,
-    _match,
-    compare,
-)
+from core.checking.changes import ROWS_LISTED, ChangeSummary, _match, compare
+from core.checking.fingerprint_store import Stored
+from core.checking.fingerprints import DETAILS, Fingerprints, by_person
 
 TOP_BITS = np.uint64(0xFFFF_0000_0000_0000)
 
@@ -106,12 +99,12 @@ def test_rows_are_ordered_by_person_and_each_persons_rows_by_sheet_order() -> No
         combined = rng.integers(0, 2**64 - 1, len(person), dtype=np.uint64)
         pairs = np.stack([person, combined], axis=1)
         for prints in (Fingerprints(person, combined), Fingerprints(pairs[:, 0], pairs[:, 1], pairs=pairs)):
-            order, ordered, combined_ordered = _by_person(prints)
+            order, ordered, combined_ordered = by_person(prints)
             assert np.array_equal(order, np.argsort(person, kind="stable"))
             assert np.array_equal(ordered, person[order])
             assert np.array_equal(combined_ordered, combined[order])
     nobody = np.zeros(0, dtype=np.uint64)
-    assert [len(part) for part in _by_person(Fingerprints(nobody, nobody))] == [0, 0, 0]
+    assert [len(part) for part in by_person(Fingerprints(nobody, nobody))] == [0, 0, 0]
 
 
 def test_match_finds_each_person_among_the_stored_ones() -> None:
