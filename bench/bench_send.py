@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.sending.crypto import encrypt_for, load_recipient_key  # noqa: E402
-from core.sending.transfer import SftpTarget, _open_transport, upload  # noqa: E402
+from core.sending.sftp_session import open_transport  # noqa: E402
+from core.sending.transfer import SftpTarget, upload  # noqa: E402
+from core.sending.watchdog import Watchdog  # noqa: E402
 from tests.integration import sshd_server  # noqa: E402
 
 MB = 1_000_000
@@ -146,11 +148,12 @@ def run_upload_comparison(
 
 
 def paramiko_cipher(target: SftpTarget) -> str:
-    transport = _open_transport(target, 20)
-    try:
-        return transport.local_cipher
-    finally:
-        transport.close()
+    with Watchdog(20, None) as watchdog:
+        transport = open_transport(target, watchdog)
+        try:
+            return transport.local_cipher
+        finally:
+            transport.close()
 
 
 def openssh_cipher(command: list[str], source: Path, folder: Path) -> str:

@@ -4,7 +4,8 @@ Setting up a supply is when a wrong server name, password or folder is cheapest 
 looks for the folder, and writes then removes a small file, reporting every step (and stopping at the first
 that fails) with what to do. The server's key is checked first against the fingerprint Stats NZ gave: with
 none given, every fingerprint the server offers is shown to compare, and nothing else is tried.
-It reuses core.sending.transfer's connection and its plain failure sentences; it sends no data.
+It runs a send's own session steps (core.sending.sftp_session) and plain failure sentences
+(core.sending.transfer_failures); it sends no data.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import posixpath
 import secrets
 from dataclasses import dataclass, field, replace
 
-from core.sending import transfer
+from core.sending import sftp_session
 from core.sending.sftp_target import SftpTarget, matching_host_key
-from core.sending.transfer import TransferError
+from core.sending.transfer_errors import TransferError
+from core.sending.transfer_failures import run_stage
+from core.sending.watchdog import Watchdog
 
 TEST_FILE_TEXT = b"IDI Share connection test: this file is removed straight away.\n"
 STEP_TITLES = (
@@ -56,16 +59,16 @@ def run_connection_test(target: SftpTarget, given_fingerprint: str, secret: str 
     """Try each step in turn; the report stops at the first step that fails."""
     report = ConnectionReport()
     try:
-        report.offered = transfer.fetch_host_key_fingerprints(target.host, target.port, timeout)
+        report.offered = sftp_session.fetch_host_key_fingerprints(target.host, target.port, timeout)
     except TransferError as error:
         report.add(False, error.message)
         return report
     if not _host_key_step(report, given_fingerprint, target.server):
         return report
     pinned = replace(target, host_key_sha256=report.host_key, step_timeout=timeout)
-    with transfer.Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
+    with Watchdog(pinned.step_timeout, None) as watchdog:  # gives up a step that never answers
         try:
-            transport, _ = transfer.verified_transport(pinned, watchdog)
+            transport, _ = sftp_session.verified_transport(pinned, watchdog)
         except TransferError as error:
             report.add(False, error.message)
             return report
@@ -97,23 +100,23 @@ def _host_key_step(report: ConnectionReport, given: str, server: str) -> bool:
 
 def _sign_in_and_write(report, target: SftpTarget, transport, secret: str | None, watchdog) -> None:
     try:
-        transfer.run_stage(
-            "auth", target, watchdog, lambda: transfer.authenticate(transport, target, secret, None)
+        run_stage(
+            "auth", target, watchdog, lambda: sftp_session.authenticate(transport, target, secret, None)
         )
     except TransferError as error:
         report.add(False, error.message)
         return
     report.add(True, f"Signed in as {target.username}.")
     try:
-        sftp = transfer.run_stage("session", target, watchdog, lambda: transfer.open_sftp(transport, target))
-        transfer.run_stage("folder", target, watchdog, lambda: transfer.require_folder(sftp, target))
+        sftp = run_stage("session", target, watchdog, lambda: sftp_session.open_sftp(transport, target))
+        run_stage("folder", target, watchdog, lambda: sftp_session.require_folder(sftp, target))
     except TransferError as error:
         report.add(False, error.message)
         return
     report.add(True, f"The folder {target.remote_dir} is there.")
     name = posixpath.join(target.remote_dir, f".idi-share-test-{secrets.token_hex(4)}")
     try:
-        transfer.run_stage("write", target, watchdog, lambda: _write_and_remove(sftp, name))
+        run_stage("write", target, watchdog, lambda: _write_and_remove(sftp, name))
     except TransferError as error:
         report.add(False, error.message)
         return

@@ -23,34 +23,27 @@ final file and accepts it if its size (and hash, where the server offers one) is
 failure is a `SendError` subclass with a `kind` and a plain message naming the step that failed; the
 secret never appears in a message, a log line or a repr.
 
-`verified_transport`, `authenticate`, `open_sftp`, `require_folder` and `run_stage` are the steps of a
-session that `connection_test` runs too, so Test connection checks exactly what a send checks.
+Steps 1 and 2 and the folder check are core.sending.sftp_session's (`verified_transport`, `authenticate`,
+`open_sftp`, `require_folder`), which `connection_test` runs too, so Test connection checks exactly what a
+send checks; the plain-words failures are core.sending.transfer_failures' (`run_stage`).
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
-import os
 import posixpath
 import secrets
-import select
-import socket
-import stat
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import paramiko
 from paramiko.sftp import (
     CMD_HANDLE,
     CMD_OPEN,
-    SFTP_FAILURE,
     SFTP_FLAG_CREATE,
     SFTP_FLAG_EXCL,
     SFTP_FLAG_WRITE,
-    SFTP_NO_SUCH_FILE,
     SFTP_OP_UNSUPPORTED,
     SFTP_PERMISSION_DENIED,
     SFTPError,
@@ -59,11 +52,18 @@ from paramiko.sftp_attr import SFTPAttributes
 
 from core.errors import InputError
 from core.sending import journal
+from core.sending.sftp_session import (
+    answer_password_prompt,
+    authenticate,
+    fetch_host_key_fingerprint,
+    fetch_host_key_fingerprints,
+    open_sftp,
+    require_folder,
+    verified_transport,
+)
 from core.sending.sftp_target import SftpTarget, normalise_host_key_fingerprint
 from core.sending.sftp_writes import (
     ProgressCallback,
-    StatusError,
-    free_bytes,
     largest_write_accepted,
     write_pipelined,
 )
@@ -85,6 +85,7 @@ from core.sending.transfer_errors import (
     Unreachable,
     UploadIncomplete,
 )
+from core.sending.transfer_failures import reason, run_stage, status_code, status_of
 from core.sending.watchdog import Watchdog, raise_if_cancelled
 
 __all__ = [  # the errors live in transfer_errors; callers take them from here with the rest
@@ -118,62 +119,12 @@ __all__ = [  # the errors live in transfer_errors; callers take them from here w
 # them to the log file).
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
-# aes-gcm first: one pass for cipher and integrity is the fastest paramiko offers (design.md: ~0.9x of
-# OpenSSH's sftp with it, 0.68x with paramiko's defaults). CBC and 3DES are left out on purpose.
-PREFERRED_CIPHERS = (
-    "aes128-gcm@openssh.com",
-    "aes256-gcm@openssh.com",
-    "aes128-ctr",
-    "aes256-ctr",
-    "aes192-ctr",
-)
-PREFERRED_MACS = (
-    "hmac-sha2-256-etm@openssh.com",
-    "hmac-sha2-512-etm@openssh.com",
-    "hmac-sha2-256",
-    "hmac-sha2-512",
-)
-# Host key algorithm families, tried one by one when the default one does not match the pin: the
-# fingerprint Stats NZ gave may be of their RSA key while paramiko would negotiate Ed25519 first.
-HOST_KEY_FAMILIES = (
-    ("ssh-ed25519",),
-    ("ecdsa-sha2-nistp256",),
-    ("ecdsa-sha2-nistp384",),
-    ("ecdsa-sha2-nistp521",),
-    ("rsa-sha2-512", "rsa-sha2-256"),
-)
 SAFE_REQUEST_SIZE = 32 * 1024  # what every SFTP server accepts (paramiko's own write size)
 LARGEST_REQUEST_SIZE = 255 * 1024  # OpenSSH's limit is 256 KiB per message, headers included
 IN_FLIGHT_BYTES = 4 * 1024 * 1024
 CHANNEL_PACKET_SIZE = 32 * 1024  # OpenSSH session channel packets; a write header rides in the first
-KEEPALIVE_SECONDS = 15
 MOST_TIMEOUTS = 2  # a time-out is retried once: a server that timed out twice will not answer a third time
-WATCHDOG_TICK = 0.2  # how often the watchdog looks whether its attempt has finished
 UPLOADED_FILE_MODE = 0o600
-SFTP_NO_SPACE_ON_FILESYSTEM = 14  # SFTP v5+ status codes some servers send anyway
-SFTP_QUOTA_EXCEEDED = 15
-DISK_FULL_WORDS = ("no space", "space left", "disk full", "quota", "enospc")
-CONNECT_IN_PROGRESS = {
-    errno.EINPROGRESS,
-    errno.EWOULDBLOCK,
-    errno.EALREADY,
-    getattr(errno, "WSAEWOULDBLOCK", -1),
-}
-
-# What each step was doing, for messages: "The server ... stopped answering while signing in".
-STEPS = {
-    "connect": "while connecting",
-    "banner": "before greeting IDI Share with its SSH banner",
-    "handshake": "while setting up the encrypted connection",
-    "auth": "while signing in",
-    "session": "while starting SFTP",
-    "cleanup": "while removing an earlier temporary file",
-    "folder": "while checking the remote folder",
-    "write": "while the file was being written",
-    "verify": "while checking the size of the file it stored",
-    "rename": "while the finished file was being renamed",
-}
-
 log = logging.getLogger("idi_share.transfer")
 
 
@@ -195,35 +146,6 @@ class UploadResult:
     temporary_files: tuple[str, ...] = ()
     left_behind: tuple[str, ...] = ()
     note: str = ""
-
-
-def fetch_host_key_fingerprint(host: str, port: int, timeout: float = 20) -> str:
-    """Connect, read the server's host key fingerprint ("SHA256:..."), disconnect without signing in."""
-    target = SftpTarget(host=host, port=port, step_timeout=timeout)
-    with Watchdog(timeout, None) as watchdog:
-        transport = run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
-        try:
-            return transport.get_remote_server_key().fingerprint
-        finally:
-            transport.close()
-
-
-def fetch_host_key_fingerprints(host: str, port: int, timeout: float = 20) -> dict[str, str]:
-    """Every host key the server offers, by algorithm family, for a confirmation that shows them all.
-
-    Stats NZ may publish the fingerprint of their RSA key while `fetch_host_key_fingerprint` reports the
-    Ed25519 one paramiko prefers; the pin may be any of these.
-    """
-    target = SftpTarget(host=host, port=port, step_timeout=timeout)
-    found: dict[str, str] = {}
-    with Watchdog(timeout, None) as watchdog:
-        for family in HOST_KEY_FAMILIES:
-            transport = _transport_offering(target, watchdog, family)
-            if transport is not None:
-                key = transport.get_remote_server_key()
-                found[key.get_name()] = key.fingerprint
-                transport.close()
-    return found
 
 
 @dataclass
@@ -386,218 +308,6 @@ def _drop_temporary(
         state.left_behind.append(temp_path)
 
 
-def verified_transport(target: SftpTarget, watchdog: Watchdog) -> tuple[paramiko.Transport, str]:
-    """A connected transport whose host key matches the pin; otherwise the matching `HostKey*` error."""
-    transport = run_stage("connect", target, watchdog, lambda: _open_transport(target, watchdog))
-    presented = transport.get_remote_server_key().fingerprint
-    if target.host_key_sha256 is None:
-        transport.close()
-        raise HostKeyUnknown(target.server, presented)
-    pinned = normalise_host_key_fingerprint(target.host_key_sha256)
-    if presented == pinned:
-        return transport, presented
-    negotiated = transport.host_key_type
-    transport.close()
-    for family in HOST_KEY_FAMILIES:
-        if negotiated in family:
-            continue
-        other = _transport_offering(target, watchdog, family)
-        if other is not None and other.get_remote_server_key().fingerprint == pinned:
-            return other, pinned
-        if other is not None:
-            other.close()
-    raise HostKeyChanged(target.server, pinned, presented)
-
-
-def _transport_offering(
-    target: SftpTarget, watchdog: Watchdog, family: tuple[str, ...]
-) -> paramiko.Transport | None:
-    """A transport that negotiated a host key of this family, or None when the server has no such key.
-
-    Only "no acceptable host key" means None: a network failure here must not pass for a changed key.
-    """
-    try:
-        return _open_transport(target, watchdog, host_key_types=family)
-    except paramiko.IncompatiblePeer:
-        if watchdog.fired:
-            raise _stage_error("connect", paramiko.SSHException("stopped"), target, watchdog, None) from None
-        return None
-    except (OSError, EOFError, paramiko.SSHException) as error:
-        raise _stage_error("connect", error, target, watchdog, None) from None
-
-
-def _resolve(target: SftpTarget, watchdog: Watchdog) -> list[tuple]:
-    """The server's addresses, within the connect step's deadline and stopped by Cancel.
-
-    The system's resolver cannot be interrupted and, with a name server that does not answer, takes half
-    a minute or more; so it runs on a daemon thread of its own, which is left to finish when given up.
-    """
-    answer: list[tuple] = []
-    failure: list[OSError] = []
-    done = threading.Event()
-
-    def look_up() -> None:
-        try:
-            answer.extend(socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM))
-        except OSError as error:
-            failure.append(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=look_up, name="idi-share-resolve", daemon=True).start()
-    while not done.wait(WATCHDOG_TICK):
-        if watchdog.fired:
-            raise TimeoutError(errno.ETIMEDOUT, "the server name was not looked up in time")
-    if failure:
-        raise failure[0]
-    return answer
-
-
-def _connect_socket(target: SftpTarget, watchdog: Watchdog) -> socket.socket:
-    """A TCP connection, made without blocking so that the watchdog's deadline and Cancel both stop it."""
-    last_error: OSError | None = None
-    for family, kind, protocol, _, address in _resolve(target, watchdog):
-        sock = socket.socket(family, kind, protocol)
-        watchdog.watch(sock)
-        try:
-            sock.setblocking(False)
-            code = sock.connect_ex(address)
-            while code in CONNECT_IN_PROGRESS:
-                if watchdog.fired:
-                    raise TimeoutError(errno.ETIMEDOUT, "no answer")
-                _, writable, failed = select.select([], [sock], [sock], WATCHDOG_TICK)
-                if writable or failed:
-                    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if code:
-                raise OSError(code, os.strerror(code))
-            sock.setblocking(True)
-            return sock
-        except OSError as error:
-            sock.close()
-            last_error = error
-            if watchdog.fired:
-                raise
-    raise last_error or OSError(errno.EHOSTUNREACH, "no address")
-
-
-def _open_transport(
-    target: SftpTarget, watchdog: Watchdog, host_key_types: tuple[str, ...] | None = None
-) -> paramiko.Transport:
-    watchdog.arm("connect")
-    sock = _connect_socket(target, watchdog)
-    watchdog.arm("banner")
-    try:
-        transport = paramiko.Transport(sock)
-    except BaseException:
-        sock.close()
-        raise
-    watchdog.watch(transport)
-    # paramiko's own time-outs are a backstop only: the watchdog's deadline comes first.
-    backstop = 2 * target.step_timeout + 5
-    transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = backstop
-    options = transport.get_security_options()
-    options.ciphers = [name for name in PREFERRED_CIPHERS if name in options.ciphers]
-    options.digests = [name for name in PREFERRED_MACS if name in options.digests]
-    if host_key_types:
-        options.key_types = [name for name in host_key_types if name in options.key_types]
-    try:
-        transport.start_client(event=(started := threading.Event()))
-        _wait_for_handshake(transport, started, watchdog)
-        transport.get_remote_server_key()  # raises when the handshake failed
-    except BaseException:
-        transport.close()
-        raise
-    transport.set_keepalive(KEEPALIVE_SECONDS)
-    return transport
-
-
-def _wait_for_handshake(transport: paramiko.Transport, started: threading.Event, watchdog: Watchdog) -> None:
-    """Wait for banner and key exchange, moving the step from "banner" to "handshake" when the banner came."""
-    while not started.wait(WATCHDOG_TICK / 2):
-        if watchdog.step == "banner" and transport.remote_version:
-            watchdog.arm("handshake")
-        if not transport.is_active():
-            break
-    error = transport.get_exception()
-    if error is not None:
-        raise error
-    if not transport.is_active():
-        raise paramiko.SSHException("the server closed the connection during the handshake")
-
-
-def authenticate(
-    transport: paramiko.Transport, target: SftpTarget, secret: str | None, key: paramiko.PKey | None
-) -> None:
-    if key is not None:
-        remaining = transport.auth_publickey(target.username, key)
-    elif secret:
-        remaining = _authenticate_with_password(transport, target.username, secret)
-    else:
-        raise AuthenticationFailed(
-            f"No password is saved for {target.username} on {target.server}: enter it in Settings "
-            "(scheduled runs can set IDI_SHARE_SFTP_SECRET)."
-        )
-    if remaining or not transport.is_authenticated():
-        raise AuthenticationFailed(
-            f"The server {target.server} asks for a further sign-in step ({', '.join(remaining or [])}) "
-            "that IDI Share does not support: ask Stats NZ for a password-only or key-only account."
-        )
-
-
-class NotAPasswordPrompt(paramiko.AuthenticationException):
-    """The server's keyboard-interactive prompt asks for something else than the password (a code, say)."""
-
-
-def answer_password_prompt(secret: str) -> Callable[[str, str, list[tuple[str, bool]]], list[str]]:
-    """A keyboard-interactive handler that gives the password only to one hidden prompt that asks for it.
-
-    paramiko's own fallback answers any single prompt with the password, which would hand it to a
-    question such as "Verification code:"; this one refuses instead.
-    """
-
-    def handler(title: str, instructions: str, prompts: list[tuple[str, bool]]) -> list[str]:
-        if not prompts:
-            return []
-        if len(prompts) == 1:
-            text, echo = prompts[0]
-            if "password" in text.lower() and not echo:
-                return [secret]
-        raise NotAPasswordPrompt("the server asked for more than the password")
-
-    return handler
-
-
-def _authenticate_with_password(transport: paramiko.Transport, username: str, secret: str) -> list[str]:
-    try:
-        return transport.auth_password(username, secret, fallback=False)
-    except paramiko.BadAuthenticationType as refused:
-        if "keyboard-interactive" not in refused.allowed_types:
-            raise
-    return transport.auth_interactive(username, answer_password_prompt(secret))
-
-
-def open_sftp(transport: paramiko.Transport, target: SftpTarget) -> paramiko.SFTPClient:
-    sftp = paramiko.SFTPClient.from_transport(transport)
-    if sftp is None:
-        raise paramiko.SSHException("the server refused the SFTP subsystem")
-    sftp.get_channel().settimeout(2 * target.step_timeout + 5)  # a backstop: the watchdog comes first
-    return sftp
-
-
-def require_folder(sftp: paramiko.SFTPClient, target: SftpTarget) -> None:
-    """The remote folder exists and is a folder (a drop box may refuse to say: that is let through)."""
-    try:
-        attributes = sftp.stat(target.remote_dir)
-    except FileNotFoundError:
-        raise _folder_missing(target) from None
-    except PermissionError:
-        if target.drop_box:
-            return  # a drop box may refuse stat; the exclusive create still never replaces a file
-        raise
-    if not stat.S_ISDIR(attributes.st_mode or 0):
-        raise _folder_missing(target)
-
-
 def _check_folder(sftp: paramiko.SFTPClient, target: SftpTarget, final_path: str) -> None:
     require_folder(sftp, target)
     try:
@@ -670,13 +380,13 @@ def _rename(sftp: paramiko.SFTPClient, target: SftpTarget, temp_path: str, final
                 f"A file named {posixpath.basename(final_path)} appeared in {target.remote_dir} on "
                 f"{target.server} while sending, so it was not replaced: check with Stats NZ."
             ) from None
-        code = _status_code(error)
-        if code == SFTP_PERMISSION_DENIED or _status_of(error) == SFTP_OP_UNSUPPORTED:
+        code = status_code(error)
+        if code == SFTP_PERMISSION_DENIED or status_of(error) == SFTP_OP_UNSUPPORTED:
             if target.drop_box:
                 return False
             raise RenameRefused(
                 f"The server {target.server} did not let the finished file be renamed in {target.remote_dir} "
-                f"({_reason(error)}), so nothing was left under the final name: ask Stats NZ whether the "
+                f"({reason(error)}), so nothing was left under the final name: ask Stats NZ whether the "
                 'folder is an upload-only drop box, and if so set "drop_box": true in the profile\'s sftp '
                 "section."
             ) from None
@@ -711,197 +421,6 @@ def _remote_sha256(sftp: paramiko.SFTPClient, path: str) -> bytes | None:
         if not sftp.get_channel().get_transport().is_active():
             raise
         return None
-
-
-# ------------------------------------------------------------------------------------ error handling
-
-
-def run_stage(stage: str, target: SftpTarget, watchdog: Watchdog, action: Callable):
-    """Run one step under the watchdog, turning whatever paramiko or the network raised into a plain
-    `TransferError` that names the step."""
-    watchdog.arm(stage)
-    try:
-        return action()
-    except (HostKeyUnknown, HostKeyChanged):
-        raise
-    except (TransferError, OSError, EOFError, paramiko.SSHException, SFTPError, StatusError) as error:
-        if watchdog.fired is None and isinstance(error, TransferError):
-            raise
-        raise _stage_error(stage, error, target, watchdog, watchdog.transport) from None
-
-
-def _stage_error(
-    stage: str,
-    error: Exception,
-    target: SftpTarget,
-    watchdog: Watchdog,
-    transport: paramiko.Transport | None,
-) -> TransferError:
-    """A stopped watchdog explains any error that follows it; otherwise the error is classified."""
-    if watchdog.fired == "cancel":
-        return SendCancelled()
-    if watchdog.fired == "timeout":
-        step = watchdog.step
-        return TimedOut(
-            f"The server {target.server} stopped answering {STEPS.get(step, 'while sending')} (nothing for "
-            f"{watchdog.step_timeout:g} seconds), so IDI Share gave up and nothing was left under the final "
-            "name: try again later, and contact Stats NZ if it keeps happening.",
-            step,
-        )
-    return _classify(stage, error, target, transport)
-
-
-def _classify(
-    stage: str, error: Exception, target: SftpTarget, transport: paramiko.Transport | None
-) -> TransferError:
-    server = target.server
-    if isinstance(error, TransferError):
-        return error
-    if isinstance(error, socket.gaierror):
-        return Unreachable(
-            f"The server name {target.host} could not be found: check the server name in Settings and the "
-            "internet connection.",
-            transient=False,
-        )
-    if stage == "connect":
-        return _connect_failure(error, target)
-    if isinstance(error, NotAPasswordPrompt):
-        return AuthenticationFailed(
-            f"The server {server} asked for more than the password when signing in (a code, perhaps), which "
-            "IDI Share does not answer: ask Stats NZ for a password-only account."
-        )
-    if isinstance(error, paramiko.BadAuthenticationType):
-        return AuthenticationFailed(
-            f"The server {server} does not allow signing in with a {target.auth} for {target.username} (it "
-            f"allows: {', '.join(error.allowed_types) or 'nothing'}): check the sign-in method in Settings."
-        )
-    if isinstance(error, paramiko.AuthenticationException):
-        return _authentication_failure(target)
-    if stage == "session" and transport is not None and transport.is_active():
-        return RemoteError(
-            f"The server {server} let {target.username} sign in but offers no SFTP ({_reason(error)}): "
-            "ask Stats NZ to check the account."
-        )
-    if transport is None or not transport.is_active() or _is_network_error(error):
-        return _connection_lost(stage, error, target)
-    return _remote_refusal(stage, error, target, transport)
-
-
-def _connection_lost(stage: str, error: Exception, target: SftpTarget) -> ConnectionLost:
-    if stage == "rename":
-        return ConnectionLost(
-            f"The connection to {target.server} was lost {STEPS['rename']} ({_reason(error)}), so IDI Share "
-            f"could not tell whether it arrived: check with Stats NZ whether it is in {target.remote_dir} "
-            "before sending again."
-        )
-    return ConnectionLost(
-        f"The connection to {target.server} was lost {STEPS.get(stage, 'while sending')} ({_reason(error)}); "
-        "nothing was left under the final name: try again."
-    )
-
-
-def _connect_failure(error: Exception, target: SftpTarget) -> TransferError:
-    if isinstance(error, paramiko.IncompatiblePeer):
-        return RemoteError(
-            f"The server {target.server} and IDI Share share no secure connection method ({_reason(error)}): "
-            "ask Stats NZ which ciphers their server supports.",
-            transient=False,
-        )
-    return Unreachable(
-        f"IDI Share could not reach the server {target.server} ({_reason(error)}): check the internet "
-        "connection and the server name and port in Settings, then try again."
-    )
-
-
-def _authentication_failure(target: SftpTarget) -> AuthenticationFailed:
-    if target.auth == "key":
-        name = target.key_file.name if target.key_file else "the key"
-        return AuthenticationFailed(
-            f"The server {target.server} did not accept {name} for {target.username}: check that Stats NZ "
-            "has this key's public part on the account, and that the key file in Settings is the right one."
-        )
-    return AuthenticationFailed(
-        f"The server {target.server} did not accept the password for {target.username}: check the password "
-        "saved in Settings (or IDI_SHARE_SFTP_SECRET), then try again."
-    )
-
-
-def _remote_refusal(
-    stage: str, error: Exception, target: SftpTarget, transport: paramiko.Transport
-) -> TransferError:
-    code = error.code if isinstance(error, StatusError) else _status_code(error)
-    text = str(error)
-    if code == SFTP_NO_SUCH_FILE:
-        return _folder_missing(target)
-    if code == SFTP_PERMISSION_DENIED:
-        return PermissionDenied(
-            f"The server {target.server} does not let {target.username} write to {target.remote_dir} "
-            f"(refused {STEPS.get(stage, 'while sending')}): ask Stats NZ to check the account's "
-            "permissions on that folder."
-        )
-    if _looks_like_disk_full(stage, code, text, target, transport):
-        return DiskFull(
-            f"The server {target.server} has no room for the file (its disk or the account's quota is full): "
-            "nothing was left under the final name; ask Stats NZ to make room, then send again."
-        )
-    return RemoteError(
-        f"The server {target.server} refused the upload {STEPS.get(stage, 'while sending')} ({_reason(error)}); "
-        "nothing was left under the final name: try again later, or contact Stats NZ if it keeps happening."
-    )
-
-
-def _looks_like_disk_full(
-    stage: str, code: int | None, text: str, target: SftpTarget, transport: paramiko.Transport
-) -> bool:
-    """Servers report a full disk as a bare "Failure" (OpenSSH), a v5 status code, or words; check all."""
-    if code in (SFTP_NO_SPACE_ON_FILESYSTEM, SFTP_QUOTA_EXCEEDED):
-        return True
-    if any(word in text.lower() for word in DISK_FULL_WORDS):
-        return True
-    if stage != "write" or code not in (SFTP_FAILURE, None):
-        return False
-    try:
-        sftp = paramiko.SFTPClient.from_transport(transport)
-    except Exception:
-        return False
-    try:
-        free = free_bytes(sftp, target.remote_dir)
-    finally:
-        sftp.close()
-    return free is not None and free < 64 * 1024
-
-
-def _status_of(error: Exception) -> int | None:
-    """OP_UNSUPPORTED, which paramiko passes on only as text."""
-    return SFTP_OP_UNSUPPORTED if "unsupported" in str(error).lower() else None
-
-
-def _status_code(error: Exception) -> int | None:
-    if isinstance(error, FileNotFoundError):
-        return SFTP_NO_SUCH_FILE
-    if isinstance(error, PermissionError):
-        return SFTP_PERMISSION_DENIED
-    return None
-
-
-def _is_network_error(error: Exception) -> bool:
-    return isinstance(
-        error, EOFError | ConnectionError | TimeoutError | paramiko.SSHException | socket.timeout
-    )
-
-
-def _folder_missing(target: SftpTarget) -> RemoteFolderMissing:
-    return RemoteFolderMissing(
-        f"The folder {target.remote_dir} does not exist on {target.server}: check the remote folder in "
-        "Settings against what Stats NZ gave you."
-    )
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return text[:160] or type(error).__name__
 
 
 # --------------------------------------------------------------------------------------------- helpers

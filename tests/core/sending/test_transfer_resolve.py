@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.sending import transfer
+from core.sending import sftp_session
 from core.sending.transfer import SendCancelled, SftpTarget, TimedOut, Unreachable, upload
 
 LIVENESS_BOUND_SECONDS = 20
@@ -32,7 +32,7 @@ def silent_name_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         release.wait()
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    monkeypatch.setattr(transfer.socket, "getaddrinfo", never_answers)
+    monkeypatch.setattr(sftp_session.socket, "getaddrinfo", never_answers)
     yield asked
     release.set()
 
@@ -77,7 +77,7 @@ def test_a_name_that_does_not_exist_says_so_and_is_not_retried(monkeypatch: pyte
     def unknown_name(host: str, *args: object, **kwargs: object) -> list[tuple]:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(transfer.socket, "getaddrinfo", unknown_name)
+    monkeypatch.setattr(sftp_session.socket, "getaddrinfo", unknown_name)
     with pytest.raises(Unreachable) as raised:
         upload(TARGET, "secret", b"data", "file.csv.gpg", timeout=5, retries=3, backoff=0)
     assert "could not be found" in str(raised.value)
