@@ -168,7 +168,9 @@ def main(argv: list[str]) -> int:
 # first file chosen is not slowed by them. Third-party only: they import nothing of ours, so a job that
 # imports them meanwhile just waits for this thread's import to finish; the two can never wait on each
 # other (a cycle that Python breaks by handing out a half-initialised module).
-WARM_UP_MODULES = ("numpy", "pandas")
+# paramiko and pysequoia too: the Send page names the recipient key and the server, and loading them there the
+# first time stopped the window for ~0.3 s (more under Wine).
+WARM_UP_MODULES = ("numpy", "pandas", "paramiko", "pysequoia")
 WARM_UP_DELAY_MS = 300  # after the window's first paints
 
 
