@@ -26,7 +26,10 @@ from core.sending.transfer_errors import (
 from core.sending.transfer_failures import NotAPasswordPrompt, folder_missing, run_stage, stage_error
 from core.sending.watchdog import Watchdog
 
-log = logging.getLogger("idi_share.transfer")
+# paramiko logs its own failures ("Socket exception", "Incompatible ssh peer") with tracebacks. With no
+# handler anywhere, Python prints warnings on stderr; this keeps them off the console (core.logs sends
+# them to the log file). Every connection is opened here, for a send and for Test connection alike.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 # aes-gcm first: one pass for cipher and integrity is the fastest paramiko offers (design.md: ~0.9x of
 # OpenSSH's sftp with it, 0.68x with paramiko's defaults). CBC and 3DES are left out on purpose.

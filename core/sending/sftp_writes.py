@@ -5,7 +5,6 @@ link busy (design.md: ~0.9x of OpenSSH's sftp on loopback)."""
 
 from __future__ import annotations
 
-import logging
 import struct
 import threading
 from collections.abc import Callable
@@ -25,10 +24,6 @@ from core.sending.watchdog import Watchdog, raise_if_cancelled
 
 ProgressCallback = Callable[[int, int], None]
 
-# paramiko logs its own failures ("Socket exception", "Incompatible ssh peer") with tracebacks. With no
-# handler anywhere, Python prints warnings on stderr; this keeps them off the console (core.logs sends
-# them to the log file).
-logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 SAFE_REQUEST_SIZE = 32 * 1024  # what every SFTP server accepts (paramiko's own write size)
 

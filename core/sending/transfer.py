@@ -114,10 +114,6 @@ __all__ = [  # the errors live in transfer_errors; callers take them from here w
     "upload",
 ]
 
-# paramiko logs its own failures ("Socket exception", "Incompatible ssh peer") with tracebacks. With no
-# handler anywhere, Python prints warnings on stderr; this keeps them off the console (core.logs sends
-# them to the log file).
-logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 SAFE_REQUEST_SIZE = 32 * 1024  # what every SFTP server accepts (paramiko's own write size)
 LARGEST_REQUEST_SIZE = 255 * 1024  # OpenSSH's limit is 256 KiB per message, headers included
