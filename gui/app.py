@@ -164,12 +164,11 @@ def main(argv: list[str]) -> int:
         sys.excepthook = previous_hook
 
 
-# The libraries every read and check needs, loaded on a thread of their own once the window is up, so the
-# first file chosen is not slowed by them. Third-party only: they import nothing of ours, so a job that
-# imports them meanwhile just waits for this thread's import to finish; the two can never wait on each
-# other (a cycle that Python breaks by handing out a half-initialised module).
-# paramiko and pysequoia too: the Send page names the recipient key and the server, and loading them there the
-# first time stopped the window for ~0.3 s (more under Wine).
+# The libraries every read and check needs (numpy, pandas) and those the Send page names the recipient key
+# and the server with (pysequoia, paramiko: loading them there stopped the window for ~0.3 s, more under
+# Wine), loaded on a thread of their own once the window is up. Third-party only: they import nothing of
+# ours, so a job that imports them meanwhile just waits for this thread's import to finish; the two can
+# never wait on each other (a cycle that Python breaks by handing out a half-initialised module).
 WARM_UP_MODULES = ("numpy", "pandas", "paramiko", "pysequoia")
 WARM_UP_DELAY_MS = 300  # after the window's first paints
 
@@ -183,7 +182,7 @@ def warm_up() -> None:
 
 
 def start_warm_up() -> threading.Thread:
-    """Load the reading and checking libraries in the background, while the person chooses a file."""
+    """Load the reading, checking and sending libraries in the background, while the person chooses a file."""
     thread = threading.Thread(target=warm_up, name="IDI Share warm-up")
     thread.start()
     return thread

@@ -39,8 +39,6 @@ REKEYED_SHARE = 0.01
 REKEYED_AT_LEAST = 3
 DETAIL_CHANGED_SHARE = 0.10
 
-# ---- The summary ---------------------------------------------------------------------------------------
-
 
 @dataclass
 class ChangeSummary:

@@ -2,7 +2,8 @@
 
 `changes_since_last_supply` is asked after each check (Review, Send, `check --json`, the report);
 `remember_sent_supply` runs when a supply has been sent or saved, so the next period compares with it.
-The fingerprints are made in core.checking.fingerprints and kept by core.checking.fingerprint_store; their key is in the credential store (credentials).
+The fingerprints are made in core.checking.fingerprints and kept by core.checking.fingerprint_store;
+their key is in the credential store (credentials).
 Remembered: every person of the list as checked, sent or left out, because the question is how the list
 itself changed.
 """

@@ -188,14 +188,14 @@ def export_supply(supply: SavedSupply, target: Path) -> Path:
     return target
 
 
-# Due dates ---------------------------------------------------------------------------------------------
-
-
 def specification_file_name(profile: SupplyProfile) -> str:
     """The data specification's suggested file name; here, not in core.sending.specification, because the
     window offers it before that module (python-docx, pandas) is loaded."""
     base = re.sub(r"[^\w\-]+", "_", profile.organisation_code or profile.name).strip("_") or "supply"
     return f"{base}_data_specification.docx"
+
+
+# Due dates ---------------------------------------------------------------------------------------------
 
 
 def first_due(profile: SupplyProfile) -> dt.date | None:
