@@ -35,6 +35,7 @@ log = logging.getLogger("idi_share.gui")
 
 USAGE = "Use: main.py [--demo] [--screenshots FOLDER]"
 WINDOW_SIZE = (1200, 800)
+DEMO_DELAY_MS = 100  # after show(): the first paint comes first
 
 
 @dataclass
@@ -128,12 +129,18 @@ def opening_window() -> QFrame:
 
 
 def create_window(options: Options, as_of: dt.date | None = None) -> MainWindow:
-    """The main window, already opening the demo when asked (it arrives at Review when the check is done)."""
+    """The main window; with `--demo` it opens the demo once shown (it arrives at Review when checked).
+
+    The demo is read after the window's first paint: begun before it, the reading thread's imports held
+    the GIL that Qt needs while showing the window, which appeared about 0.2 s later under Wine.
+    """
+    from gui.files_flow import DEMO_TITLE
     from gui.main_window import MainWindow
 
     window = MainWindow(as_of=as_of)
     if options.demo:
-        window.open_demo()
+        window.setWindowTitle(DEMO_TITLE)
+        QTimer.singleShot(DEMO_DELAY_MS, window.open_demo)
     return window
 
 

@@ -12,6 +12,8 @@ from core.profile import load_profile, save_profile
 from gui.resources import demo_profile, demo_spreadsheet
 from gui.workers import TaskContext
 
+DEMO_TITLE = "IDI Share (demo)"
+
 
 class FilesFlow:
     """Saved settings files, the demo and the quality report, for MainWindow."""
@@ -43,7 +45,7 @@ class FilesFlow:
         self.supply = self.new_profile = None
         self.profile = load_profile(demo_profile()) if with_settings else None
         self.demo_banner.show()
-        self.setWindowTitle("IDI Share (demo)")
+        self.setWindowTitle(DEMO_TITLE)
         if self.profile is not None:
             self.open_step.show_settings(self.profile.name, demo_profile().name)
         self._continue_to_review = go_to_review

@@ -46,6 +46,7 @@ from gui.steps.match_step import MatchStep
 from gui.steps.open_step import OpenStep, dropped_file, plural
 from gui.steps.review_step import ReviewStep
 from gui.steps.send_step import SendStep
+from gui.style import stylesheet_held_back
 from gui.supply_flow import SupplyFlow
 from gui.widgets import enter_presses_buttons, label
 from gui.workers import BusyIndicator, TaskRunner
@@ -98,7 +99,13 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         self._continue_to_review = False
         self._continue_to_match = False  # a re-read with the headings row chosen on the Match page
         self.offer_readiness = False  # Review offers "Is our data ready?" after setting up a supply
+        with stylesheet_held_back():
+            self._build()
+            self.go_to(OPEN)
+            self.show_start_view()
 
+    def _build(self) -> None:
+        """The pages, the runner, menus and connections."""
         self.open_step = OpenStep()
         self.match_step = MatchStep()
         self.review_step = ReviewStep()
@@ -120,8 +127,6 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         enter_presses_buttons(self)
         self.open_step._last_folder = self.send_step.start_folder = supplies.last_folder()
         self.setup_view.key_page.start_folder = self.open_step._last_folder
-        self.go_to(OPEN)
-        self.show_start_view()
 
     # Layout ----------------------------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ Widgets opt in with object names (`heading`, `headline`, `problemPanel`...), nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -92,3 +95,24 @@ def apply_style(app: QApplication) -> None:
     font.setPointSizeF(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLESHEET)
+
+
+@contextmanager
+def stylesheet_held_back() -> Iterator[None]:
+    """Build many widgets without the stylesheet, then style them all once.
+
+    With an application stylesheet, Qt styles a widget's whole subtree again each time it is put into a
+    parent, and the window is built from the inside out: measured, building the main window took 157-189 ms
+    with the stylesheet in place against 41-44 ms without it plus 24-25 ms to style everything afterwards
+    (about 2.5x as long under Wine, where it is part of the window's start).
+    """
+    app = QApplication.instance()
+    sheet = app.styleSheet() if isinstance(app, QApplication) else ""
+    if not sheet:
+        yield
+        return
+    app.setStyleSheet("")
+    try:
+        yield
+    finally:
+        app.setStyleSheet(sheet)

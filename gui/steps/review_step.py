@@ -136,7 +136,7 @@ class ReviewStep(QWidget):
             words.setToolTip(severity.meaning)
             row.addWidget(words)
             row.addSpacing(14)
-        not_sent = label("Grey text: not sent", "notSent", wrap=False)  # short: the legend stays one line
+        not_sent = label("Grey text: not sent", "notSent")  # wraps only where the window is very narrow
         not_sent.setToolTip("Columns in grey are not sent: they stay on this computer.")
         row.addWidget(not_sent)
         row.addStretch(1)

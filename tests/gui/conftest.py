@@ -22,6 +22,15 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 WORKER_TIMEOUT_MS = 30_000
 
 
+@pytest.fixture(scope="session")
+def qapp():
+    """The application as users get it (gui.app.application): Fusion, the light palette, the font and the
+    stylesheet, so sizes and layouts are tested as they are drawn."""
+    from gui.app import application
+
+    return application(offscreen=True)
+
+
 @pytest.fixture
 def as_of(expected: dict) -> dt.date:
     return dt.date.fromisoformat(expected["as_of"])
