@@ -9,9 +9,9 @@ each is compared. The last line is exactly `ratio R stall S ms`.
 
 The bench clicks as a person does: each click comes PERSON_PAUSE_S after the page it is on was shown (the
 pauses are not counted in the time to Review). Clicking Save in the same event-loop turn as Next, before
-the Send page was ever painted, measured a stall no person can meet: every widget made in Python takes the
-GIL for each call Qt makes into it while laying out and painting, and the encrypting job had it (176-441 ms
-then; 25-65 ms with the page shown first).
+the Send page was ever painted, measured a stall no person can meet: Qt calls into Python several times
+while it first lays out and paints a page, each time waiting for the GIL, which the encrypting job holds in
+long C calls (176-441 ms then; 25-65 ms with the page shown first).
 
 Run: .venv/bin/python bench/bench_window.py [--quick] [--repeats N]
 """
