@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
-from core.checking.check import SEVERITY_ORDER, CheckResult, run_check
+from core.checking.check import CheckResult, run_check
 from core.checking.matching import MappingSuggestion, suggest_mapping
 from core.checking.rules import FIELD_NAMES as FIELD_LABELS
-from core.checking.rules import RULES, SEVERITIES, plural, unsure_identifier
+from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER, plural, unsure_identifier
 from core.cli.exit_codes import EXIT_OK, EXIT_PROBLEMS, EXIT_SEND_FAILED
 from core.errors import InputError, SendError
 from core.profile import SupplyProfile, save_profile

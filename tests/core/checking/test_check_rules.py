@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.checking.check import SEVERITY_ORDER, run_check
+from core.checking.check import run_check
 from core.checking.identifiers import nhi_check_character
-from core.checking.rules import RULES, SEVERITIES
+from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER
 from core.profile import profile_from_dict
 from core.reading.sources import read_table
 from tests.builders import write_csv, write_xlsx

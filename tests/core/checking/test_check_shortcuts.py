@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.checking.cells import cell_texts, display_value, distinct_texts
-from core.checking.check import error_cells
+from core.checking.check_state import error_cells
 from core.checking.genders import normalise_genders
 from core.checking.identifiers import _REMOVED_BY_CLEANUP, _char_columns, check_identifiers, value_codes
 from core.checking.names import clean_names, split_full_names
