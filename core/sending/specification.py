@@ -22,7 +22,7 @@ from docx.shared import Pt
 
 from core.checking.check import CheckResult
 from core.checking.readiness import QUESTIONS, Readiness, assess
-from core.checking.report import rule_lines
+from core.checking.report_issues import rule_lines
 from core.checking.rules import FIELD_NAMES, ID_TYPE_NAMES, SEVERITIES
 from core.errors import InputError
 from core.profile import SupplyProfile

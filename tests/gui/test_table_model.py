@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
 
 from core.checking.check import CheckResult, run_check
-from core.checking.report import SHEET_PROBLEMS, SHEET_SUMMARY, write_report
+from core.checking.report import write_report
+from core.checking.report_sheets import SHEET_PROBLEMS, SHEET_SUMMARY
 from core.checking.rules import RULES, SEVERITIES
 from core.profile import SupplyProfile
 from core.reading.sources import read_table

@@ -17,18 +17,11 @@ import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 
-from core.checking import report
+from core.checking import report, report_sheets
 from core.checking.check import CheckResult, run_check
-from core.checking.report import (
-    DATE_FORMAT,
-    MAX_WIDTH,
-    PROBLEM_HEADERS,
-    SEVERITY_COLOURS,
-    SHEET_DATA,
-    SHEET_PROBLEMS,
-    SHEET_SUMMARY,
-    write_report,
-)
+from core.checking.report import write_report
+from core.checking.report_sheets import PROBLEM_HEADERS, SHEET_DATA, SHEET_PROBLEMS, SHEET_SUMMARY
+from core.checking.report_writer import DATE_FORMAT, MAX_WIDTH, SEVERITY_COLOURS
 from core.checking.rules import RULES, SEVERITIES
 from core.errors import InputError
 from core.profile import profile_from_dict
@@ -393,7 +386,7 @@ def test_writing_again_replaces_the_earlier_report(checked, report_path: Path, t
 def test_past_the_comment_limit_cells_are_coloured_only_and_the_summary_says_so(
     checked, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(report, "COMMENT_LIMIT", 3)
+    monkeypatch.setattr(report_sheets, "COMMENT_LIMIT", 3)
     book = openpyxl.load_workbook(write_report(checked, tmp_path / "report.xlsx"))
     cells = [cell for line in book[SHEET_DATA].iter_rows(min_row=2) for cell in line]
     assert sum(cell.comment is not None for cell in cells) == 3
@@ -406,7 +399,7 @@ def test_past_the_comment_limit_cells_are_coloured_only_and_the_summary_says_so(
 def test_lines_beyond_the_sheet_row_limit_are_left_out_and_the_summary_says_so(
     checked, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 11)
+    monkeypatch.setattr(report_sheets, "EXCEL_MAX_ROWS", 11)
     book = openpyxl.load_workbook(write_report(checked, tmp_path / "report.xlsx"))
     assert book[SHEET_DATA].max_row == 11 and book[SHEET_PROBLEMS].max_row == 11
     summary = [cell.value for line in book[SHEET_SUMMARY].iter_rows() for cell in line]
