@@ -30,6 +30,8 @@ SMOKE_KEY_USER = "IDI Share smoke test <smoke-test@example.invalid>"
 EXIT_ROWS_LEFT_OUT = 1  # `send` saved the file, leaving out the demo's rows that must be fixed
 
 OPENING_WINDOW_TITLE = "^IDI Share is starting$"
+# Issue 15's goal for the main window under Wine: reported, not failed (Wine's own start varies by machine).
+WINDOW_GOAL_S = 3.0
 # The main window (not the small "IDI Share is starting" one shown while it loads); the demo's says so.
 MAIN_WINDOW_TITLE = r"^IDI Share( \(demo\))?$"
 
@@ -406,7 +408,8 @@ class Smoke:
         grabbed = grab_screen(self.emulator, shot)
         self.step(
             f"the window under Xvfb: {'opening window shown after ' + format(opening_after, '.1f') + ' s, ' if opening else ''}"
-            f"main window after {shown_after:.1f} s, opened the demo and reached Review "
+            f"main window after {shown_after:.1f} s ({'within' if shown_after < WINDOW_GOAL_S else 'NOT within'} "
+            f"the {WINDOW_GOAL_S:.0f} s goal), opened the demo and reached Review "
             f"({time.monotonic() - started:.1f} s; screenshot {shot.name})",
             shown and reached and shot.exists(),
             f"shown: {shown}, reached Review: {reached}, screenshot: {grabbed or 'ok'}",
