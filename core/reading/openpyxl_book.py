@@ -2,9 +2,9 @@
 
 python-calamine 0.9.1 will not open a workbook holding a sheet type it does not know (an Excel 4.0 macro
 sheet, some dialog sheets): it raises for the whole file, although the worksheets are fine. Such a file is
-opened here with openpyxl's read-only reader and offered through the few calls `workbook` and `sources`
-make on a calamine workbook and sheet, with cells as calamine gives them ("" for an empty cell). It is
-slower than calamine and only ever used for files calamine cannot open.
+opened here with openpyxl's read-only reader and offered through the few calls `calamine_book`, `workbook`
+and `sources` make on a calamine workbook and sheet, with cells as calamine gives them ("" for an empty
+cell). It is slower than calamine and only ever used for files calamine cannot open.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ import python_calamine
 
 from core.errors import InputError
 from core.reading import messages
+from core.reading.calamine_book import SheetTooBig, calamine_call
+from core.reading.file_checks import MAX_FILE_BYTES, CheckedFile, check_file
 from core.reading.grid import (
     HEADER_SCAN_ROWS,
     RawColumn,
@@ -31,18 +33,11 @@ from core.reading.grid import (
     classify_workbook_grid,
     find_header_index,
 )
+from core.reading.sheet_extras import SheetExtras
+from core.reading.suffixes import SUPPORTED_SUFFIXES
 from core.reading.table import CellKind, SourceTable
 from core.reading.text_files import read_delimited
-from core.reading.workbook import (
-    MAX_FILE_BYTES,
-    SUPPORTED_SUFFIXES,
-    CheckedFile,
-    OpenWorkbook,
-    SheetTooBig,
-    calamine_call,
-    check_file,
-)
-from core.reading.xlsx_extras import SheetExtras
+from core.reading.workbook import OpenWorkbook
 
 __all__ = ["MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "list_sheets", "read_table"]
 

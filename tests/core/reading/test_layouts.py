@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from core.errors import InputError
-from core.reading import xlsx_extras
+from core.reading import ods_extras, sheet_extras, xlsx_extras
 from core.reading.sources import list_sheets, read_table
 from core.reading.table import CellKind, SourceColumn
 
@@ -299,7 +299,7 @@ SHEET_XML = (
 def test_the_sheet_xml_pass_finds_error_cells_in_any_attribute_order(
     monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(xlsx_extras, "_CHUNK", chunk)  # small chunks cut cells and tags in two
+    monkeypatch.setattr(sheet_extras, "_CHUNK", chunk)  # small chunks cut cells and tags in two
     extras = xlsx_extras.scan_xlsx_sheet_xml(io.BytesIO(SHEET_XML))
     assert extras.errors == {(0, 1): "#DIV/0!", (1, 2): "#N/A", (16, 27): "#REF!"}
     assert extras.hidden_columns == {1, 2, 4}
@@ -433,13 +433,13 @@ def test_a_cp1252_csv_with_a_stray_control_character_is_still_read(tmp_path: Pat
 
 def test_the_ods_pass_gives_the_same_cells_however_the_xml_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     path = str(LAYOUTS / "cover_sheet.ods")
-    whole = xlsx_extras.ods_sheet_extras(path, "Participants")
+    whole = ods_extras.ods_sheet_extras(path, "Participants")
     assert whole.errors == {(7, 4): "#N/A", (7, 9): "#DIV/0!"}  # row 8, columns E and J
     assert whole.hidden_columns == {8}
     for chunk in (11, 100, 1000):
-        monkeypatch.setattr(xlsx_extras, "_CHUNK", chunk)
-        assert xlsx_extras.ods_sheet_extras(path, "Participants") == whole
-    assert xlsx_extras.ods_sheet_extras(path, "Read me") == xlsx_extras.SheetExtras()
+        monkeypatch.setattr(sheet_extras, "_CHUNK", chunk)
+        assert ods_extras.ods_sheet_extras(path, "Participants") == whole
+    assert ods_extras.ods_sheet_extras(path, "Read me") == sheet_extras.SheetExtras()
 
 
 def test_a_cover_sheet_with_a_stray_far_cell_does_not_stop_the_data_sheet(tmp_path: Path) -> None:
