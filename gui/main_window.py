@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checking.matching import MappingSuggestion
-from core.checking.readiness import saved_answers
+from core.checking.readiness_answers import saved_answers
 from core.profile import SupplyProfile
 from core.reading.table import SourceTable
 from core.sending import supplies

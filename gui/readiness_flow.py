@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from core.checking.readiness import PROFILE_KEY, record_answers, saved_answers
+from core.checking.readiness_answers import PROFILE_KEY, record_answers, saved_answers
 from core.errors import InputError
 from core.sending import supplies
 from gui import dialogs

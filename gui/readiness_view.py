@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.checking.readiness import ASKED, Choice, Finding, Question, Readiness
+from core.checking.readiness import Readiness
+from core.checking.readiness_questions import ASKED, Choice, Finding, Question
 from gui.widgets import MessagePanel, label, page, scroll_page
 
 TEXT_SAVE_DELAY_MS = 800  # a written answer is saved once typing pauses

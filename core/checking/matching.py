@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.profile import FIELDS
+from core.profile_model import FIELDS
 from core.reading.header_words import (
     EXCLUDING_WORDS,
     HEADER_PHRASES,

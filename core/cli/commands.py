@@ -409,7 +409,8 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_readiness(args: argparse.Namespace) -> int:
-    from core.checking.readiness import assess, save_answers
+    from core.checking.readiness import assess
+    from core.checking.readiness_answers import save_answers
 
     table, profile, _ = profile_for(args)
     answers = dict(answer.partition("=")[::2] for answer in args.answer)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.checking.check import CheckResult
-from core.profile import fill_file_name
+from core.file_names import fill_file_name
 
 FIELD_ORDER = (
     "identifier",

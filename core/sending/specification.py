@@ -21,7 +21,8 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.shared import Pt
 
 from core.checking.check import CheckResult
-from core.checking.readiness import QUESTIONS, Readiness, assess
+from core.checking.readiness import Readiness, assess
+from core.checking.readiness_questions import QUESTIONS
 from core.checking.report_issues import rule_lines
 from core.checking.rules import FIELD_NAMES, ID_TYPE_NAMES, SEVERITIES
 from core.errors import InputError

@@ -7,7 +7,8 @@ from docx import Document
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton, QRadioButton
 
-from core.checking.readiness import ASKED, saved_answers
+from core.checking.readiness_answers import saved_answers
+from core.checking.readiness_questions import ASKED
 from core.profile import SupplyProfile, load_profile
 from core.sending import supplies
 from gui.main_window import MATCH, REVIEW, MainWindow

@@ -9,7 +9,9 @@ import pytest
 
 from core.checking.check import run_check
 from core.checking.identifiers import clean_identifier, nhi_passes_check, swn_is_valid
-from core.checking.readiness import ASKED, assess, record_answers, save_answers, saved_answers
+from core.checking.readiness import assess
+from core.checking.readiness_answers import record_answers, save_answers, saved_answers
+from core.checking.readiness_questions import ASKED
 from core.errors import InputError
 from core.profile import load_profile, profile_from_dict
 from core.reading.sources import read_table
