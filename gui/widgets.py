@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,6 +41,38 @@ def label(text: str, name: str | None = None, *, wrap: bool = True, rich: bool =
     if name:
         widget.setObjectName(name)
     return widget
+
+
+class StatusLine(QLabel):
+    """The status bar's sentence: it wraps onto a second line at the width it is given rather than being cut
+    off at the window's edge (a status bar lays out by size hints alone, so the hints follow the width)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setObjectName("status")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def sizeHint(self) -> QSize:
+        width = self.width()
+        if width < 100 and self.parentWidget() is not None:  # not laid out yet: about the bar's width
+            width = self.parentWidget().width()
+        return QSize(1, self.heightForWidth(max(width, 100)))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False  # the hints already follow the width; the bar's layout must not guess one of its own
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
 
 class MessagePanel(QFrame):
