@@ -179,6 +179,37 @@ def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_s
     assert Path(supplies.supply_state(saved_supply.key)["last_file"]).name == REFERRALS
 
 
+def test_where_it_goes_names_the_file_that_will_be_sent_on_a_second_send(
+    qtbot, as_of, saved_supply, data_dir
+) -> None:
+    today = dt.date.today().strftime("%Y%m%d")
+    append_receipt(
+        Receipt(
+            profile="Referrals",
+            file_name=f"TST_{today}.csv.gpg",
+            rows_sent=3,
+            rows_left_out=0,
+            sha256="0" * 64,
+            recipient_fingerprint="",
+            server="127.0.0.1:2222",
+            host_key_sha256="SHA256:abc",
+            outcome="sent",
+        )
+    )
+    saved_supply.profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(saved_supply.profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    where = window.send_step.where_text.text()
+    assert f"File name: TST_{today}_2.csv.gpg (encrypted)" in where
+    assert f"TST_{today}.csv.gpg" not in where
+    window.send_step.file_name.setText("TST_other.csv.gpg")
+    assert "File name: TST_other.csv.gpg (encrypted)" in window.send_step.where_text.text()
+
+
 def test_the_send_page_points_to_settings_for_a_missing_server(qtbot, as_of, saved_supply, data_dir) -> None:
     saved_supply.profile.sftp = None
     supplies.save_supply(saved_supply.profile)
