@@ -55,9 +55,9 @@ class StatusLine(QLabel):
 
     def sizeHint(self) -> QSize:
         width = self.width()
-        if width < 100 and self.parentWidget() is not None:  # not laid out yet: about the bar's width
-            width = self.parentWidget().width()
-        return QSize(1, self.heightForWidth(max(width, 100)))
+        if width < 100:  # not laid out yet: one line, so the window is not made taller before it is shown
+            width = 100_000
+        return QSize(1, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()

@@ -190,6 +190,11 @@ def test_the_match_page_needs_no_sideways_scrolling_at_150_percent(qtbot, driver
 
 
 def test_a_long_status_wraps_rather_than_being_cut_off(qtbot, window) -> None:
+    from gui.main_window import MainWindow
+
+    unshown = MainWindow()  # before its first layout the status takes one line, as a short one does
+    qtbot.addWidget(unshown)
+    assert unshown.status_label.sizeHint().height() < 2 * unshown.status_label.fontMetrics().height()
     window.resize(*SMALLEST)
     window.start_setup(first_run=True)
     status = window.status_label
