@@ -114,10 +114,24 @@ def page(heading: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
     return widget, layout
 
 
+class PageScroller(QScrollArea):
+    """A page's scroll area that keeps the focused control in view however the focus got there: Qt scrolls
+    for Tab only, so Alt+letter left the box it moved to out of sight, above or below the fold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        QApplication.instance().focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        body = self.widget()
+        if new is not None and body is not None and body.isAncestorOf(new):
+            self.ensureWidgetVisible(new)
+
+
 def scroll_page(owner: QWidget, body: QWidget) -> QScrollArea:
     """Fill `owner` with `body` in a frameless scroll area: at 150% on a small screen a page scrolls, while
     the bars around it (navigation, status) stay put. More may be added to `owner`'s layout below it."""
-    scroller = QScrollArea()
+    scroller = PageScroller()
     scroller.setWidgetResizable(True)
     scroller.setFrameShape(QScrollArea.Shape.NoFrame)
     scroller.setWidget(body)

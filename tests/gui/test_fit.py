@@ -208,3 +208,17 @@ def test_a_long_status_wraps_rather_than_being_cut_off(qtbot, window) -> None:
     assert window.minimumSizeHint().height() <= SMALLEST[1]
     status.setText("Short.")
     qtbot.waitUntil(lambda: status.height() < 2 * lines, timeout=2_000)
+
+
+def test_a_box_reached_by_its_alt_letter_is_scrolled_into_view(qtbot, driver, window, data_dir) -> None:
+    """Alt+C on the Match page, scrolled to its foot, shows the heading-row box it moves to."""
+    window.resize(*SMALLEST)
+    driver.open(data_dir / "whanau_register.xlsx")
+    window.go_to(MATCH)
+    scroller = window.match_step.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: scroller.verticalScrollBar().maximum() > 0, timeout=2_000)
+    scroller.verticalScrollBar().setValue(scroller.verticalScrollBar().maximum())
+    box = window.match_step.header_row
+    box.setFocus(Qt.FocusReason.ShortcutFocusReason)  # what a label's Alt+letter does for its box
+    top_left = box.mapTo(scroller.viewport(), box.rect().topLeft())
+    assert scroller.viewport().rect().contains(top_left)
