@@ -13,6 +13,7 @@ from core.sending import supplies
 from core.sending.credentials import get_secret, store_secret
 from core.sending.history import Receipt, append_receipt
 from gui import dialogs, supply_flow
+from gui.jobs import SupplyOutcome
 from gui.main_window import REVIEW, SEND, MainWindow
 from gui.sending_flow import CONFIRM_CHANGES_REASON, NO_ROWS_REASON
 from tests.gui.conftest import WORKER_TIMEOUT_MS
@@ -344,3 +345,29 @@ def test_a_damaged_settings_file_is_named_on_home_and_the_others_still_work(
     window = window_for(qtbot, as_of)
     assert len(window.home_view.cards) == 1
     assert "broken.idiprofile.json" in window.home_view.notes.text.text()
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [SupplyOutcome(needs_secret=True), SupplyOutcome(host_key="SHA256:abc")],
+    ids=["password", "key"],
+)
+def test_stopping_at_the_password_or_the_servers_key_leaves_no_sending_status(
+    qtbot, as_of, saved_supply, data_dir, monkeypatch, outcome
+) -> None:
+    """The status bar said "Sending…" after the password prompt was cancelled."""
+    from gui import sending_flow
+
+    saved_supply.profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(saved_supply.profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    monkeypatch.setattr(sending_flow, "ask_secret", lambda *_args: None)
+    monkeypatch.setattr(sending_flow, "confirm_host_key", lambda *_args: False)
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    window.status_label.setText("Sending…")
+    window._on_supply_done(outcome)
+    assert window.status_label.text() == "Nothing was sent."
+    assert window.send_step.failure.text.text().startswith("Nothing was sent")
