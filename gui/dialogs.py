@@ -109,12 +109,15 @@ class SecretDialog(QDialog):
         prompt = QLabel(f"The &{what} for {sftp.username} at {sftp.host}:")
         prompt.setBuddy(self.secret)
         self.remember = QCheckBox("&Remember it in this computer's credential store")
-        self.remember.setEnabled(can_remember)
         self.remember.setChecked(can_remember)
-        if not can_remember:
-            self.remember.setToolTip(
-                "This computer has no secure credential store, so IDI Share will ask each time."
-            )
+        self.remember.setVisible(can_remember)
+        # said in the dialog, not in a tooltip on a greyed-out box that the keyboard cannot reach
+        self.no_store = label(
+            f"This computer has no secure credential store, so IDI Share does not keep the {what}: "
+            "it asks for it each time you send.",
+            "subtle",
+        )
+        self.no_store.setVisible(not can_remember)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -126,4 +129,5 @@ class SecretDialog(QDialog):
         layout.addWidget(prompt)
         layout.addWidget(self.secret)
         layout.addWidget(self.remember)
+        layout.addWidget(self.no_store)
         layout.addWidget(buttons)

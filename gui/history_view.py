@@ -68,7 +68,7 @@ class HistoryView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setAccessibleName("Receipts, newest first")
-        back = QPushButton("←  &Home")
+        back = QPushButton("←  H&ome")
         back.clicked.connect(self.home_requested)
         row = QHBoxLayout()
         row.addWidget(back)

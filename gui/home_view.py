@@ -76,7 +76,7 @@ class SupplyCard(QFrame):
         self.prepare_button = QPushButton("&Prepare this period's supply")
         self.prepare_button.setObjectName("primary")
         self.settings_button = QPushButton("Se&ttings")
-        self.history_button = QPushButton("&History")
+        self.history_button = QPushButton("Hist&ory")
         self.readiness_button = QPushButton("Is our &data ready?")
         self.readiness_button.setToolTip(
             "Stats NZ's questions before a first supply, answered from your data"

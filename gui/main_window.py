@@ -48,7 +48,7 @@ from gui.steps.review_step import ReviewStep
 from gui.steps.send_step import SendStep
 from gui.style import stylesheet_held_back
 from gui.supply_flow import SupplyFlow
-from gui.widgets import enter_presses_buttons, label
+from gui.widgets import StatusLine, enter_presses_buttons, label
 from gui.workers import BusyIndicator, TaskRunner
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
         ):
             self.views.addWidget(view)
         self.setCentralWidget(self.views)
-        self.status_label = label("Open a spreadsheet to begin.", "status", wrap=False)
+        self.status_label = StatusLine("Open a spreadsheet to begin.")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.busy_indicator)
         self.statusBar().setSizeGripEnabled(True)
@@ -169,7 +169,7 @@ class MainWindow(SupplyFlow, SendingFlow, FilesFlow, ReadinessFlow, QMainWindow)
     def _navigation(self) -> QFrame:
         bar = QFrame()
         bar.setObjectName("navigation")
-        self.home_button = QPushButton("⌂  &Home")
+        self.home_button = QPushButton("⌂  H&ome")
         self.home_button.clicked.connect(self.show_home)
         self.back_button = QPushButton("←  &Back")
         self.back_button.clicked.connect(self.go_back)

@@ -165,7 +165,7 @@ class ReadinessView(QWidget):
             "A Word document describing your supply for the data sharing agreement. It holds no personal data."
         )
         self.export_button.clicked.connect(self.export_requested)
-        self.home_button = QPushButton("⌂  Back to &home")
+        self.home_button = QPushButton("⌂  Back to h&ome")
         self.home_button.clicked.connect(self.home_requested)
         row = QHBoxLayout()
         row.addWidget(self.export_button)

@@ -162,6 +162,7 @@ class SendingFlow:
             answer = ask_secret(self, sftp, outcome.note)
             if answer is None:
                 self.send_step.show_failure("Nothing was sent: sending was stopped at the password.")
+                self._say("Nothing was sent.")
                 return
             self.send_now(*answer)
             return
@@ -171,6 +172,7 @@ class SendingFlow:
                     "Nothing was sent: the server's fingerprint was not confirmed. Ask Stats NZ for their "
                     "server's fingerprint, and send again when you can compare it."
                 )
+                self._say("Nothing was sent.")
                 return
             self._pin_host_key(outcome.host_key)
             self.send_now(secret, remember)

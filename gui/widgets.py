@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,6 +41,38 @@ def label(text: str, name: str | None = None, *, wrap: bool = True, rich: bool =
     if name:
         widget.setObjectName(name)
     return widget
+
+
+class StatusLine(QLabel):
+    """The status bar's sentence: it wraps onto a second line at the width it is given rather than being cut
+    off at the window's edge (a status bar lays out by size hints alone, so the hints follow the width)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setObjectName("status")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def sizeHint(self) -> QSize:
+        width = self.width()
+        if width < 100:  # not laid out yet: one line, so the window is not made taller before it is shown
+            width = 100_000
+        return QSize(1, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False  # the hints already follow the width; the bar's layout must not guess one of its own
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
 
 class MessagePanel(QFrame):
@@ -82,10 +114,24 @@ def page(heading: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
     return widget, layout
 
 
+class PageScroller(QScrollArea):
+    """A page's scroll area that keeps the focused control in view however the focus got there: Qt scrolls
+    for Tab only, so Alt+letter left the box it moved to out of sight, above or below the fold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        QApplication.instance().focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        body = self.widget()
+        if new is not None and body is not None and body.isAncestorOf(new):
+            self.ensureWidgetVisible(new)
+
+
 def scroll_page(owner: QWidget, body: QWidget) -> QScrollArea:
     """Fill `owner` with `body` in a frameless scroll area: at 150% on a small screen a page scrolls, while
     the bars around it (navigation, status) stay put. More may be added to `owner`'s layout below it."""
-    scroller = QScrollArea()
+    scroller = PageScroller()
     scroller.setWidgetResizable(True)
     scroller.setFrameShape(QScrollArea.Shape.NoFrame)
     scroller.setWidget(body)

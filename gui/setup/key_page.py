@@ -48,7 +48,7 @@ class KeyPage(SetupPage):
         self.key: RecipientKey | None = None
         self.key_file: Path | None = None
         self.start_folder = ""
-        choose = QPushButton("&Choose the key file…")
+        choose = QPushButton("Choose the &key file…")
         choose.clicked.connect(self.browse)
         self.file_text = label("No key file chosen yet.", "subtle")
         row = QHBoxLayout()

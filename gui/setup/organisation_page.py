@@ -43,9 +43,9 @@ class OrganisationPage(SetupPage):
         self.due.setDate(QDate.currentDate().addMonths(1))
         form = QFormLayout()
         form.addRow("&Organisation name:", self.organisation)
-        form.addRow("Organisation &code:", self.code)
-        form.addRow("&Name of this supply:", self.supply_name)
-        form.addRow("How &often it is sent:", self.frequency)
+        form.addRow("Or&ganisation code:", self.code)
+        form.addRow("Na&me of this supply:", self.supply_name)
+        form.addRow("How often it is sen&t:", self.frequency)
         form.addRow("First &due date:", self.due)
         self.layout_.addLayout(form)
         self.layout_.addWidget(

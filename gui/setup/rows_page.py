@@ -19,7 +19,7 @@ class RowsPage(SetupPage):
             "Some rows may have a problem Stats NZ cannot link past, such as a missing date of birth. "
             "Choose what IDI Share does when it finds them. You can change this on the Send page each time.",
         )
-        self.block = QRadioButton("&Stop and let me fix them first (recommended)")
+        self.block = QRadioButton("St&op and let me fix them first (recommended)")
         self.exclude = QRadioButton("&Leave them out and send the rest (they are counted in the receipt)")
         self.group = QButtonGroup(self)
         self.group.addButton(self.block)

@@ -94,7 +94,7 @@ class SetupView(QWidget):
         self.remove_button.clicked.connect(self.remove_requested)
         self.back_button = QPushButton("←  &Back")
         self.back_button.clicked.connect(self.go_back)
-        self.save_button = QPushButton("&Save changes")
+        self.save_button = QPushButton("Save ch&anges")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
         self.next_button = QPushButton()

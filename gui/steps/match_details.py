@@ -32,7 +32,7 @@ DETAILS = (
     ("full_name", "F&ull name", "Only if first and last name are together in one column."),
     ("date_of_birth", "&Date of birth", ""),
     ("gender", "&Gender", ""),
-    ("start_date", "Service &start date", "When the person started with your service (enrolled, referred)."),
+    ("start_date", "Service s&tart date", "When the person started with your service (enrolled, referred)."),
     ("end_date", "Service &end date", "When they left or their case closed, if they have."),
     (
         "service",
@@ -133,8 +133,8 @@ class DetailRow:
         self.combo.setMinimumContentsLength(22)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.label.setBuddy(self.combo)
-        self.examples = label("", "subtle", wrap=False)
-        self.sureness = label("", "sureness", wrap=False)
+        self.examples = label("", "subtle")
+        self.sureness = label("", "sureness")
         self.state = "missing"
 
     def set_state(self, state: str) -> None:

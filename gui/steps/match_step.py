@@ -86,7 +86,7 @@ class MatchStep(QWidget):
     def _header_row_line(self) -> QHBoxLayout:
         """'The column headings are on row N': notes typed above a list can hide its headings from the finder,
         so the row is shown and can be changed; it is saved with the settings (source.header_row)."""
-        text = QLabel("The column &headings are on row")
+        text = QLabel("The &column headings are on row")
         self.header_row = QSpinBox()
         self.header_row.setObjectName("headerRow")
         self.header_row.setRange(1, 1_048_576)
@@ -114,7 +114,7 @@ class MatchStep(QWidget):
         for column, title in enumerate(
             ("Detail", "Column in your sheet", "Examples from that column", "How sure")
         ):
-            grid.addWidget(label(title, "subtle", wrap=False), 0, column)
+            grid.addWidget(label(title, "subtle"), 0, column)
         line = 1
         for field, text, hint in DETAILS:
             row = DetailRow(field, text, hint)

@@ -158,7 +158,7 @@ class OpenStep(QWidget):
         panel = QFrame()
         panel.setObjectName("successPanel")
         self.file_label = label("", "sectionTitle")
-        self.sheet_label = QLabel("&Sheet with your list:")
+        self.sheet_label = QLabel("Shee&t with your list:")
         self.sheet_picker = QComboBox()
         self.sheet_picker.setAccessibleName("Sheet with your list")
         self.sheet_picker.setMinimumContentsLength(20)
@@ -182,7 +182,7 @@ class OpenStep(QWidget):
         box = QFrame()
         box.setObjectName("notePanel")
         self.settings_text = label(NO_SETTINGS_TEXT, "subtle")
-        self.settings_button = QPushButton("Use &saved settings…")
+        self.settings_button = QPushButton("Use sa&ved settings…")
         self.settings_button.setToolTip("Open a file of saved settings (.idiprofile.json)")
         self.settings_button.clicked.connect(self.browse_settings)
         layout = QHBoxLayout(box)
@@ -238,13 +238,13 @@ class OpenStep(QWidget):
             self.settings_text.setText(
                 f'Using your saved settings "{name}" ({file_name}). Your columns will be matched the same way.'
             )
-            self.settings_button.setText("Use other &saved settings…")
+            self.settings_button.setText("Use other sa&ved settings…")
         elif name:
             self.settings_text.setText(f'Preparing "{name}": your columns will be matched as you set them.')
-            self.settings_button.setText("Use other &saved settings…")
+            self.settings_button.setText("Use other sa&ved settings…")
         else:
             self.settings_text.setText(NO_SETTINGS_TEXT)
-            self.settings_button.setText("Use &saved settings…")
+            self.settings_button.setText("Use sa&ved settings…")
 
     def show_note(self, text: str) -> None:
         """A sentence in place of the saved-settings line (a supply being set up has none yet)."""

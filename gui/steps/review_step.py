@@ -155,7 +155,7 @@ class ReviewStep(QWidget):
         self.problem_list.currentItemChanged.connect(self._on_problem_chosen)
         self.problem_list.itemActivated.connect(self._on_problem_activated)
         self.fix_text = label("", "subtle")
-        self.report_button = QPushButton("&Save quality report…")
+        self.report_button = QPushButton("Save &quality report…")
         self.report_button.setToolTip(
             "A workbook listing every problem, to work through in your spreadsheet. It holds people's "
             "details: save it where only your team can open it."

@@ -199,11 +199,13 @@ class SendStep(QWidget):
         self.where_text = label("")
         self.where_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.where_text)
+        self._where_lines: list[str] = []
         self.file_name_row = QFrame()
         name_layout = QHBoxLayout(self.file_name_row)
         name_layout.setContentsMargins(0, 0, 0, 0)
         self.file_name = QLineEdit()
         self.file_name.setAccessibleName("The file name on the server")
+        self.file_name.textChanged.connect(self._show_file_name)
         name_label = label("A file of this name was already sent: send this one as", wrap=False)
         name_layout.addWidget(name_label)
         name_layout.addWidget(self.file_name, 1)
@@ -323,6 +325,12 @@ class SendStep(QWidget):
 
     def chosen_file_name(self) -> str:
         return self.file_name.text().strip()
+
+    def _show_file_name(self, name: str) -> None:
+        """The "Where it goes" lines name the file that will be sent, also when another name is offered."""
+        if self._where_lines:
+            self._where_lines[0] = f"File name: {name.strip()} (encrypted)"
+            self.where_text.setText("\n".join(self._where_lines))
 
     def show_changes(self, changes: list[str]) -> None:
         """Server or keys differ from the last supply that arrived: said, and confirmed before sending."""

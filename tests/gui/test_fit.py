@@ -3,8 +3,10 @@ the pages scroll while the navigation bar stays; Enter presses the focused butto
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea
 
 from gui.main_window import MATCH, OPEN, SEND
 
@@ -136,3 +138,87 @@ def test_a_connection_report_is_scrolled_into_view_on_a_short_page(qtbot, window
 
     qtbot.waitUntil(lambda: page.body.height() > viewport.height(), timeout=2_000)  # laid out, too tall
     qtbot.waitUntil(report_in_view, timeout=2_000)
+
+
+def _shared_mnemonics(window) -> dict[str, list[str]]:
+    """Alt+letter keys that two visible controls (or a menu and a control) claim: Qt then only moves the
+    focus between them, so Alt+N on a page with "&Name" and "&Next" never presses Next."""
+    claims: dict[str, list[str]] = {}
+
+    def claim(text: str, what: str) -> None:
+        match = re.search(r"&([^&])", text.replace("&&", ""))
+        if match:
+            claims.setdefault(match.group(1).lower(), []).append(what)
+
+    for action in window.menuBar().actions():
+        claim(action.text(), action.text())
+    for button in window.findChildren(QAbstractButton):
+        if button.isVisible():
+            claim(button.text(), button.text())
+    for text in window.findChildren(QLabel):
+        if text.isVisible() and text.buddy() is not None:
+            claim(text.text(), text.text())
+    return {key: names for key, names in claims.items() if len(names) > 1}
+
+
+def test_each_alt_letter_belongs_to_one_control_on_every_page(qtbot, driver, window, data_dir) -> None:
+    from gui.setup.setup_view import new_profile
+
+    window.start_setup(first_run=True)
+    for index in range(len(window.setup_view.pages)):
+        window.setup_view.go_to(index)
+        assert _shared_mnemonics(window) == {}, ("first-run setup", index)
+    window.setup_view.start_settings(new_profile())
+    for index in range(len(window.setup_view.pages)):
+        window.setup_view.go_to(index)
+        assert _shared_mnemonics(window) == {}, ("settings", index)
+    driver.open_and_check(data_dir / "whanau_register.xlsx")
+    window.home_button.setVisible(True)  # as once a supply is saved
+    for step in range(OPEN, SEND + 1):
+        window.go_to(step)
+        window.home_button.setVisible(True)
+        assert _shared_mnemonics(window) == {}, ("step", step)
+
+
+def test_the_match_page_needs_no_sideways_scrolling_at_150_percent(qtbot, driver, window, data_dir) -> None:
+    """Its examples and the "How sure" column stay in view on a 1280x800 screen at 150%."""
+    window.resize(*SMALLEST)
+    driver.open(data_dir / "whanau_register.xlsx")
+    window.go_to(MATCH)
+    scroller = window.match_step.findChild(QScrollArea)
+    assert scroller.widget().minimumSizeHint().width() <= scroller.viewport().width()
+
+
+def test_a_long_status_wraps_rather_than_being_cut_off(qtbot, window) -> None:
+    from gui.main_window import MainWindow
+
+    unshown = MainWindow()  # before its first layout the status takes one line, as a short one does
+    qtbot.addWidget(unshown)
+    assert unshown.status_label.sizeHint().height() < 2 * unshown.status_label.fontMetrics().height()
+    window.resize(*SMALLEST)
+    window.start_setup(first_run=True)
+    status = window.status_label
+    status.setText(
+        "Now open the spreadsheet you keep for Participants, quarterly. This computer has no secure store "
+        "for the password, so IDI Share keeps it only until it closes; after that it asks for it when you send."
+    )
+    lines = status.fontMetrics().height()
+    qtbot.waitUntil(lambda: status.height() >= 2 * lines, timeout=2_000)
+    assert status.geometry().right() <= window.width()
+    assert window.minimumSizeHint().height() <= SMALLEST[1]
+    status.setText("Short.")
+    qtbot.waitUntil(lambda: status.height() < 2 * lines, timeout=2_000)
+
+
+def test_a_box_reached_by_its_alt_letter_is_scrolled_into_view(qtbot, driver, window, data_dir) -> None:
+    """Alt+C on the Match page, scrolled to its foot, shows the heading-row box it moves to."""
+    window.resize(*SMALLEST)
+    driver.open(data_dir / "whanau_register.xlsx")
+    window.go_to(MATCH)
+    scroller = window.match_step.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: scroller.verticalScrollBar().maximum() > 0, timeout=2_000)
+    scroller.verticalScrollBar().setValue(scroller.verticalScrollBar().maximum())
+    box = window.match_step.header_row
+    box.setFocus(Qt.FocusReason.ShortcutFocusReason)  # what a label's Alt+letter does for its box
+    top_left = box.mapTo(scroller.viewport(), box.rect().topLeft())
+    assert scroller.viewport().rect().contains(top_left)

@@ -13,6 +13,7 @@ from core.sending import supplies
 from core.sending.credentials import get_secret, store_secret
 from core.sending.history import Receipt, append_receipt
 from gui import dialogs, supply_flow
+from gui.jobs import SupplyOutcome
 from gui.main_window import REVIEW, SEND, MainWindow
 from gui.sending_flow import CONFIRM_CHANGES_REASON, NO_ROWS_REASON
 from tests.gui.conftest import WORKER_TIMEOUT_MS
@@ -179,6 +180,37 @@ def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_s
     assert Path(supplies.supply_state(saved_supply.key)["last_file"]).name == REFERRALS
 
 
+def test_where_it_goes_names_the_file_that_will_be_sent_on_a_second_send(
+    qtbot, as_of, saved_supply, data_dir
+) -> None:
+    today = dt.date.today().strftime("%Y%m%d")
+    append_receipt(
+        Receipt(
+            profile="Referrals",
+            file_name=f"TST_{today}.csv.gpg",
+            rows_sent=3,
+            rows_left_out=0,
+            sha256="0" * 64,
+            recipient_fingerprint="",
+            server="127.0.0.1:2222",
+            host_key_sha256="SHA256:abc",
+            outcome="sent",
+        )
+    )
+    saved_supply.profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(saved_supply.profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    where = window.send_step.where_text.text()
+    assert f"File name: TST_{today}_2.csv.gpg (encrypted)" in where
+    assert f"TST_{today}.csv.gpg" not in where
+    window.send_step.file_name.setText("TST_other.csv.gpg")
+    assert "File name: TST_other.csv.gpg (encrypted)" in window.send_step.where_text.text()
+
+
 def test_the_send_page_points_to_settings_for_a_missing_server(qtbot, as_of, saved_supply, data_dir) -> None:
     saved_supply.profile.sftp = None
     supplies.save_supply(saved_supply.profile)
@@ -313,3 +345,29 @@ def test_a_damaged_settings_file_is_named_on_home_and_the_others_still_work(
     window = window_for(qtbot, as_of)
     assert len(window.home_view.cards) == 1
     assert "broken.idiprofile.json" in window.home_view.notes.text.text()
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [SupplyOutcome(needs_secret=True), SupplyOutcome(host_key="SHA256:abc")],
+    ids=["password", "key"],
+)
+def test_stopping_at_the_password_or_the_servers_key_leaves_no_sending_status(
+    qtbot, as_of, saved_supply, data_dir, monkeypatch, outcome
+) -> None:
+    """The status bar said "Sending…" after the password prompt was cancelled."""
+    from gui import sending_flow
+
+    saved_supply.profile.output.rows_with_errors = "exclude"
+    supplies.save_supply(saved_supply.profile)
+    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
+    monkeypatch.setattr(sending_flow, "ask_secret", lambda *_args: None)
+    monkeypatch.setattr(sending_flow, "confirm_host_key", lambda *_args: False)
+    window = window_for(qtbot, as_of)
+    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
+        window.home_view.cards[0].prepare_button.click()
+    window.next_button.click()
+    window.status_label.setText("Sending…")
+    window._on_supply_done(outcome)
+    assert window.status_label.text() == "Nothing was sent."
+    assert window.send_step.failure.text.text().startswith("Nothing was sent")

@@ -236,3 +236,20 @@ def test_a_stored_password_the_server_refuses_is_asked_for_again(
     (arrived,) = remote_dir.iterdir()
     assert arrived.name.endswith(".csv.gpg")
     assert get_secret(sshd.account.name, sshd.host, sshd.port) == sshd.account.password
+
+
+@pytest.mark.parametrize("can_remember", [False, True])
+def test_the_password_prompt_says_in_words_when_it_cannot_be_kept(qtbot, window, can_remember) -> None:
+    """Without a secure store the reason is a sentence in the dialog, not a tooltip on a greyed-out box
+    that a keyboard never reaches; with one, the box to keep it is offered and ticked."""
+    from core.profile import SftpSettings
+    from gui.dialogs import SecretDialog
+
+    sftp = SftpSettings(host="127.0.0.1", port=2222, username="tst", host_key_sha256="SHA256:abc")
+    dialog = SecretDialog(window, sftp, can_remember=can_remember)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.no_store.isVisible() is not can_remember
+    assert "no secure credential store" in dialog.no_store.text()
+    assert dialog.remember.isVisible() is can_remember
+    assert dialog.remember.isChecked() is can_remember
