@@ -22,6 +22,8 @@ from gui.jobs import connection_test_job
 
 log = logging.getLogger("idi_share.gui")
 
+SETUP_STATUS = "Setting up a supply: fill in each page, then press Next."
+
 
 class SupplyFlow:
     """Home, setup, settings and history coordination for MainWindow."""
@@ -54,9 +56,7 @@ class SupplyFlow:
         self.setup_view.start_new(first_run, draft)
         self.show_view(self.setup_view)
         self._say(
-            "Welcome back: check each page and press Next to carry on."
-            if draft is not None
-            else "Setting up a supply: fill in each page, then press Next."
+            "Welcome back: check each page and press Next to carry on." if draft is not None else SETUP_STATUS
         )
 
     def show_history(self) -> None:
@@ -107,8 +107,12 @@ class SupplyFlow:
         self._say(f'Saved the settings of "{profile.name}".{note}')
 
     def _keep_draft(self, profile: SupplyProfile) -> None:
-        """After each setup page, so a window that is closed, crashes or loses power loses no typing."""
+        """After each setup page, so a window that is closed, crashes or loses power loses no typing.
+
+        The status line says again what setup asks: the last page's outcome ("The connection works.") is
+        old news on the next page."""
         supplies.save_draft(profile)
+        self._say(SETUP_STATUS)
 
     def _on_setup_cancelled(self) -> None:
         self.show_home()

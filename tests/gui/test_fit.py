@@ -222,3 +222,17 @@ def test_a_box_reached_by_its_alt_letter_is_scrolled_into_view(qtbot, driver, wi
     box.setFocus(Qt.FocusReason.ShortcutFocusReason)  # what a label's Alt+letter does for its box
     top_left = box.mapTo(scroller.viewport(), box.rect().topLeft())
     assert scroller.viewport().rect().contains(top_left)
+
+
+def test_the_status_line_says_what_setup_asks_again_on_each_new_page(qtbot, window) -> None:
+    """The last page's outcome ("The connection works.") is old news on the next page."""
+    from gui.supply_flow import SETUP_STATUS
+
+    window.start_setup(first_run=True)
+    window._say("The connection works.")
+    page = window.setup_view.organisation_page
+    page.organisation.setText("Test Trust")
+    page.code.setText("TST")
+    window.setup_view.go_next()
+    assert window.setup_view.current == 1
+    assert window.status_label.text() == SETUP_STATUS
