@@ -74,16 +74,21 @@ def check_names(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
             parts[field_name] = (check.values[field_name], check.kinds[field_name], field_name)
     cleaned: dict[str, np.ndarray] = {}
     usable = np.zeros(check.count, dtype=bool)
+    named = {}
     for field_name, (values, kinds, source_field) in parts.items():
         # A name read straight from its column has its distinct texts made already; a split part has not.
         distinct = check.distinct.pop(field_name) if source_field == field_name else None
-        names = clean_names(values, kinds, distinct)
+        named[field_name] = (clean_names(values, kinds, distinct), source_field, distinct)
+    whole_missing = _empty_full_names(check, named)
+    for field_name, (names, source_field, distinct) in named.items():
         errors = check.error_cells[source_field]
         placeholder = names.placeholder
+        missing = names.missing
         if source_field == "full_name":
             placeholder = placeholder & ~split.whole_placeholder
+            missing = missing & ~whole_missing
         for rule_id, mask in (
-            ("name_missing", names.missing),
+            ("name_missing", missing),
             ("name_placeholder", placeholder),
             ("name_bad_character", names.bad_character),
             ("name_initial_only", names.initial_only),
@@ -98,6 +103,18 @@ def check_names(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     if "full_name" in check.columns:
         usable &= ~split.whole_placeholder
     return cleaned, usable
+
+
+def _empty_full_names(check: Check, named: dict) -> np.ndarray:
+    """Rows whose full name is empty, reported once as "Full name is empty." on that cell, where the split
+    would have said both "First name is empty." and "Last name is empty." of a column the sheet does not have.
+    """
+    parts = [names.missing for names, source_field, _ in named.values() if source_field == "full_name"]
+    if len(parts) < 2:  # no full name, or only one of its parts is used
+        return np.zeros(check.count, dtype=bool)
+    whole_missing = parts[0] & parts[1]
+    check.report(whole_missing, "name_missing", "full_name")
+    return whole_missing
 
 
 def check_dates(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -232,6 +232,21 @@ def test_a_full_name_column_is_split_family_comma_given_or_by_last_word(tmp_path
     assert (result.canonical["first_name"][4], result.canonical["last_name"][4]) == ("Mere", "Walker")
 
 
+def test_an_empty_full_name_is_one_problem_on_its_own_cell(tmp_path: Path) -> None:
+    """Not "First name is empty." and "Last name is empty.": the sheet has neither column."""
+    rows = [["ZAA0067", "", "03/04/1985", "F"], ["JBX3656", "Hone", "03/04/1986", "M"]]
+    path = write_csv(tmp_path / "full.csv", ["NHI", "Client Name", "DOB", "Sex"], rows)
+    mapping = {"identifier": "NHI", "full_name": "Client Name", "date_of_birth": "DOB", "gender": "Sex"}
+    profile = profile_from_dict({"format": 1, "name": "t", "mapping": mapping, "identifier_type": "NHI"})
+    issues = run_check(read_table(path), profile, AS_OF).issues
+    missing = issues[issues["rule"] == "name_missing"]
+    empty = missing[missing["row"] == 2]
+    assert empty[["field", "column", "message"]].values.tolist() == [
+        ["full_name", "Client Name", "Name is empty."]
+    ]
+    assert missing[missing["row"] == 3]["field"].tolist() == ["last_name"]  # one word: no last name
+
+
 def test_every_rule_in_the_catalogue_has_a_message_and_a_fix() -> None:
     for rule in RULES.values():
         assert rule.severity in SEVERITIES
