@@ -5,7 +5,7 @@ Receipts hold no personal data (core.sending.history), so the whole table can be
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -67,6 +67,10 @@ class HistoryView(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # titles at each column's left edge: centred, a wide column's title (the key) sat off the side
+        self.table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.table.setAccessibleName("Receipts, newest first")
         back = QPushButton("←  H&ome")
         back.clicked.connect(self.home_requested)

@@ -236,3 +236,9 @@ def test_the_status_line_says_what_setup_asks_again_on_each_new_page(qtbot, wind
     window.setup_view.go_next()
     assert window.setup_view.current == 1
     assert window.status_label.text() == SETUP_STATUS
+
+
+def test_the_history_shows_each_columns_title_where_the_column_starts(qtbot, window) -> None:
+    """Centred, the wide Stats NZ key column's title sat beyond the side of the view."""
+    header = window.history_view.table.horizontalHeader()
+    assert header.defaultAlignment() & Qt.AlignmentFlag.AlignLeft
