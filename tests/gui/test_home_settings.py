@@ -152,7 +152,8 @@ def test_a_list_with_no_people_is_never_sent_or_saved(qtbot, as_of, saved_supply
     assert NO_ROWS_REASON in window.send_step.why_not.text.text()
 
 
-def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_supply, data_dir) -> None:
+def send_page_after_a_send_today(qtbot, as_of, saved_supply, data_dir):
+    """The Send page of a saved supply prepared from Home, when today's file name was already sent."""
     today = dt.date.today().strftime("%Y%m%d")
     append_receipt(
         Receipt(
@@ -174,6 +175,11 @@ def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_s
     with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
         window.home_view.cards[0].prepare_button.click()
     window.next_button.click()
+    return window, today
+
+
+def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_supply, data_dir) -> None:
+    window, today = send_page_after_a_send_today(qtbot, as_of, saved_supply, data_dir)
     assert not window.send_step.file_name_row.isHidden()
     assert window.send_step.chosen_file_name() == f"TST_{today}_2.csv.gpg"
     assert "Referrals" in window.home_view.cards[0].supply.profile.name
@@ -183,27 +189,7 @@ def test_a_second_send_on_one_day_offers_another_file_name(qtbot, as_of, saved_s
 def test_where_it_goes_names_the_file_that_will_be_sent_on_a_second_send(
     qtbot, as_of, saved_supply, data_dir
 ) -> None:
-    today = dt.date.today().strftime("%Y%m%d")
-    append_receipt(
-        Receipt(
-            profile="Referrals",
-            file_name=f"TST_{today}.csv.gpg",
-            rows_sent=3,
-            rows_left_out=0,
-            sha256="0" * 64,
-            recipient_fingerprint="",
-            server="127.0.0.1:2222",
-            host_key_sha256="SHA256:abc",
-            outcome="sent",
-        )
-    )
-    saved_supply.profile.output.rows_with_errors = "exclude"
-    supplies.save_supply(saved_supply.profile)
-    supplies.set_supply_state(saved_supply.key, last_file=str(data_dir / REFERRALS))
-    window = window_for(qtbot, as_of)
-    with qtbot.waitSignal(window.check_finished, timeout=WORKER_TIMEOUT_MS):
-        window.home_view.cards[0].prepare_button.click()
-    window.next_button.click()
+    window, today = send_page_after_a_send_today(qtbot, as_of, saved_supply, data_dir)
     where = window.send_step.where_text.text()
     assert f"File name: TST_{today}_2.csv.gpg (encrypted)" in where
     assert f"TST_{today}.csv.gpg" not in where
