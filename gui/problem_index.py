@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from core.checking.rules import RULES, SEVERITY_ORDER
+from core.checking.rules import RULES, SEVERITY_ORDER, parts_of_full_name
 
 if TYPE_CHECKING:
     from core.checking.check import CheckResult
@@ -62,6 +62,7 @@ class ProblemIndex:
         table = result.table
         issues = result.issues
         self.id_type = result.identifier_type
+        self.split_fields = parts_of_full_name(result.columns)  # said of the full-name column
         self.row_count = table.row_count
         self.column_count = len(table.columns)
         self.rules = issues["rule"].to_numpy(dtype=object)
@@ -99,8 +100,8 @@ class ProblemIndex:
                     rule_id=rule_id,
                     field=field,
                     severity=rule.severity,
-                    message=rule.message_for(field, self.id_type),
-                    how_to_fix=rule.how_to_fix_for(field, self.id_type),
+                    message=rule.message_for(field, self.id_type, field in self.split_fields),
+                    how_to_fix=rule.how_to_fix_for(field, self.id_type, field in self.split_fields),
                     rows=int(rows),
                 )
             )

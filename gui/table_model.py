@@ -179,7 +179,8 @@ class CheckTableModel(QAbstractTableModel):
         for number in issue_numbers:
             rule = RULES[problems.rules[number]]
             severity = problems.severities[number]
-            how = rule.how_to_fix_for(problems.fields[number], problems.id_type)
+            field = problems.fields[number]
+            how = rule.how_to_fix_for(field, problems.id_type, field in problems.split_fields)
             parts.append(
                 f"<p><b>{SEVERITIES[severity].label}:</b> {html.escape(problems.messages[number])}<br>"
                 f"<i>How to fix:</i> {html.escape(how)}</p>"

@@ -97,7 +97,7 @@ class Check:
                     "rule": rule_id,
                     "severity": rule.severity,
                     "value": shown,
-                    "message": rule.message_for(field_name, self.id_type),
+                    "message": rule.message_for(field_name, self.id_type, split=source != field_name),
                 }
             )
         )

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.checking.check import CheckResult
-from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER
+from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER, parts_of_full_name
 
 WHOLE_ROW = "(whole row)"
 
@@ -29,14 +29,15 @@ class CellNote:
     text: str
 
 
-_FIX_CACHE: dict[tuple[str, str | None, str | None], str] = {}
+_FIX_CACHE: dict[tuple[str, str | None, str | None, bool], str] = {}
 
 
-def how_to_fix(rule_id: str, field_name: str | None, id_type: str | None) -> str:
-    """The catalogue's hint for this rule on this field (cached: it is asked once per issue)."""
-    key = (rule_id, field_name, id_type)
+def how_to_fix(rule_id: str, field_name: str | None, id_type: str | None, split: bool = False) -> str:
+    """The catalogue's hint for this rule on this field (cached: it is asked once per issue); `split`: the
+    field is a part of the full name (rules.parts_of_full_name)."""
+    key = (rule_id, field_name, id_type, split)
     if key not in _FIX_CACHE:
-        _FIX_CACHE[key] = RULES[rule_id].how_to_fix_for(field_name, id_type)
+        _FIX_CACHE[key] = RULES[rule_id].how_to_fix_for(field_name, id_type, split)
     return _FIX_CACHE[key]
 
 
@@ -63,6 +64,7 @@ def cell_notes(result: CheckResult, headers: list[str]) -> Iterator[tuple[int, l
     """(checked-row index, [(index in the Data line, note)]) in row order; index 0 is the Row cell (row-level
     issues). Made one row at a time as the Data sheet is written."""
     column_index = {header: index for index, header in enumerate(headers, 1)}
+    split = parts_of_full_name(result.columns)
     current, grouped = -1, defaultdict(list)
     for positions, headers_of, rule_ids, fields, severities, messages in _issue_slices(
         result, ("position", "column", "rule", "field", "severity", "message")
@@ -75,7 +77,7 @@ def cell_notes(result: CheckResult, headers: list[str]) -> Iterator[tuple[int, l
                 if grouped:
                     yield current, _notes_of_row(grouped)
                 current, grouped = row_index, defaultdict(list)
-            fix = how_to_fix(rule_id, field_name, result.identifier_type)
+            fix = how_to_fix(rule_id, field_name, result.identifier_type, field_name in split)
             text = f"{SEVERITIES[severity].label}: {message}\nHow to fix: {fix}"
             grouped[column_index.get(header, 0)].append((SEVERITY_ORDER[severity], severity, text))
     if grouped:
@@ -98,6 +100,7 @@ def problem_lines(result: CheckResult, limit: int | None = None) -> Iterator[tup
     The value is the cell as read (a date stays a date), or the check's text of it when there is no cell.
     """
     columns = {column.header: column for column in result.table.columns}
+    split = parts_of_full_name(result.columns)
     made = 0
     for rows, positions, severities, messages, headers, values, rule_ids, fields in _issue_slices(
         result, ("row", "position", "severity", "message", "column", "value", "rule", "field")
@@ -109,7 +112,7 @@ def problem_lines(result: CheckResult, limit: int | None = None) -> Iterator[tup
                 return
             column = columns.get(header) if header is not None else None
             cell = (column.values[position], column.kinds[position]) if column is not None else (value, None)
-            fix = how_to_fix(rule_id, field_name, result.identifier_type)
+            fix = how_to_fix(rule_id, field_name, result.identifier_type, field_name in split)
             yield (int(row), severity, message, header or WHOLE_ROW, cell, fix, rule_id)
             made += 1
 
@@ -124,12 +127,13 @@ def rule_lines(result: CheckResult) -> list[tuple[str, int, str, str, str]]:
     if not len(issues):
         return []
     catalogue_order = {rule_id: index for index, rule_id in enumerate(RULES)}
+    split = parts_of_full_name(result.columns)
     keyed = issues.assign(field=issues["field"].fillna(""))
     counts = keyed.groupby(["rule", "field", "message"], sort=False).size()
     ranked = []
     for (rule_id, field_name, message), count in counts.items():
         severity = RULES[rule_id].severity
-        fix = how_to_fix(rule_id, field_name or None, result.identifier_type)
+        fix = how_to_fix(rule_id, field_name or None, result.identifier_type, field_name in split)
         rank = (SEVERITY_ORDER[severity], catalogue_order[rule_id], message)
         ranked.append((rank, (severity, int(count), message, fix, rule_id)))
     return [line for _, line in sorted(ranked, key=lambda entry: entry[0])]

@@ -9,6 +9,7 @@ coordinator who reads "Must be fixed" on screen finds the same words in the prin
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 FIELD_NAMES = {
@@ -70,12 +71,26 @@ class Rule:
     severity: str
     message: str  # what is wrong, one sentence
     how_to_fix: str  # what to do about it, in the system the organisation keeps
+    # The same, said of a first or last name split from a full-name column, where the sheet has no column of
+    # that name and "Last name is empty." would stand next to a cell that is not empty ("Hone").
+    split_message: str = ""
+    split_how_to_fix: str = ""
 
-    def message_for(self, field: str | None, id_type: str | None = None) -> str:
-        return _fill(self.message, field, id_type)
+    def message_for(self, field: str | None, id_type: str | None = None, split: bool = False) -> str:
+        """`split`: the field is a part of a full name (`parts_of_full_name`)."""
+        return _fill(self.split_message if split and self.split_message else self.message, field, id_type)
 
-    def how_to_fix_for(self, field: str | None, id_type: str | None = None) -> str:
-        return _fill(self.how_to_fix, field, id_type)
+    def how_to_fix_for(self, field: str | None, id_type: str | None = None, split: bool = False) -> str:
+        text = self.split_how_to_fix if split and self.split_how_to_fix else self.how_to_fix
+        return _fill(text, field, id_type)
+
+
+def parts_of_full_name(columns: Collection[str]) -> frozenset[str]:
+    """The name fields split from the full-name column, given the mapped fields: their problems are said of
+    that column (`split=True` above)."""
+    if "full_name" not in columns:
+        return frozenset()
+    return frozenset(part for part in ("first_name", "last_name") if part not in columns)
 
 
 def _fill(text: str, field: str | None, id_type: str | None) -> str:
@@ -105,7 +120,10 @@ _CATALOGUE = (
          "Check whether this is one person recorded twice; keep the right number on both rows."),
     # Names
     Rule("name_missing", "warning", "{field} is empty.",
-         "Add the person's {field_lower}. Names help Stats NZ link people who have no ID number."),
+         "Add the person's {field_lower}. Names help Stats NZ link people who have no ID number.",
+         "The name has one word, so there is no {field_lower}.",
+         "Write the person's first and last names, for example \u201cAroha Ngata\u201d. Names help Stats NZ "
+         "link people who have no ID number."),
     Rule("name_placeholder", "warning", "{field} is a stand-in such as \u201cUnknown\u201d or \u201cBaby of\u201d, not a real name.",
          "Enter the person's real name when you know it."),
     Rule("name_bad_character", "warning",

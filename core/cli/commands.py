@@ -20,7 +20,14 @@ import pandas as pd
 from core.checking.check import CheckResult, run_check
 from core.checking.matching import MappingSuggestion, suggest_mapping
 from core.checking.rules import FIELD_NAMES as FIELD_LABELS
-from core.checking.rules import RULES, SEVERITIES, SEVERITY_ORDER, plural, unsure_identifier
+from core.checking.rules import (
+    RULES,
+    SEVERITIES,
+    SEVERITY_ORDER,
+    parts_of_full_name,
+    plural,
+    unsure_identifier,
+)
 from core.cli.exit_codes import EXIT_OK, EXIT_PROBLEMS, EXIT_SEND_FAILED
 from core.errors import InputError, SendError
 from core.profile import SupplyProfile, save_profile
@@ -207,9 +214,10 @@ def print_check(result: CheckResult, suggestion: MappingSuggestion | None, shown
         noun = "row" if len(numbers) == 1 else "rows"
         label = f"{SEVERITIES[rule.severity].label}:"
         indent = " " * 16  # lines up under the message: the longest label, "Tidied for you:", and a space
-        print(f"{label:<16}{rule.message_for(field_key, result.identifier_type)}")
+        split = field_key in parts_of_full_name(result.columns)
+        print(f"{label:<16}{rule.message_for(field_key, result.identifier_type, split)}")
         print(f"{indent}{len(numbers)} {noun}: {listed}")
-        print(f"{indent}To fix: {rule.how_to_fix_for(field_key, result.identifier_type)}")
+        print(f"{indent}To fix: {rule.how_to_fix_for(field_key, result.identifier_type, split)}")
 
 
 def run_check_command(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.checking.rules import FIELD_NAMES, plural, rule
+from core.checking.rules import FIELD_NAMES, parts_of_full_name, plural, rule
 from core.errors import InputError
 from gui.widgets import MessagePanel, label, page, scroll_page
 
@@ -86,7 +86,8 @@ def left_out_reasons(result: CheckResult, limit: int = 3) -> str:
     parts = []
     for (rule_id, field), rows in counts.head(limit).items():
         field_name = None if field != field else field  # NaN: a row-level rule
-        message = rule(rule_id).message_for(field_name, result.profile.identifier_type).rstrip(".")
+        split = field_name in parts_of_full_name(result.columns)
+        message = rule(rule_id).message_for(field_name, result.profile.identifier_type, split).rstrip(".")
         message = message if not parts else message[:1].lower() + message[1:]  # one sentence: "…; the NHI…"
         parts.append(f"{message} ({plural(int(rows), 'row')})")
     more = len(counts) - limit

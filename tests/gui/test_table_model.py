@@ -169,3 +169,24 @@ def test_the_window_the_report_and_the_catalogue_use_the_same_label_for_each_sev
         written = {line[1] for line in problem_lines if line[0] == issue["row"] and line[6] == issue["rule"]}
         assert written == {severity.label}
         assert summary[summary.index(severity.label) + 2] == severity.meaning
+
+
+def test_a_one_word_full_name_is_explained_in_words_about_the_name(qapp, tmp_path, expected) -> None:
+    """The side list and the cell's tooltip say the name has one word, not "Last name is empty." of a cell
+    that holds "Hone"."""
+    from core.checking.rules import parts_of_full_name
+    from gui.problem_index import ProblemIndex
+    from tests.builders import write_csv
+
+    path = write_csv(tmp_path / "full.csv", ["NHI", "Client Name"], [["JBX3656", "Hone"]])
+    profile = SupplyProfile(
+        name="t", mapping={"identifier": "NHI", "full_name": "Client Name"}, identifier_type="NHI"
+    )
+    result = run_check(read_table(path), profile, dt.date.fromisoformat(expected["as_of"]))
+    assert parts_of_full_name(result.columns)
+    (group,) = [g for g in ProblemIndex(result).groups if g.rule_id == "name_missing"]
+    assert group.message == "The name has one word, so there is no last name."
+    assert group.how_to_fix.startswith("Write the person's first and last names")
+    one_word = CheckTableModel(result)
+    tooltip = one_word.data(cell(one_word, 2, "Client Name"), Qt.ItemDataRole.ToolTipRole)
+    assert "one word" in tooltip and "first and last names" in tooltip

@@ -244,13 +244,42 @@ def test_an_empty_full_name_is_one_problem_on_its_own_cell(tmp_path: Path) -> No
     assert empty[["field", "column", "message"]].values.tolist() == [
         ["full_name", "Client Name", "Name is empty."]
     ]
-    assert missing[missing["row"] == 3]["field"].tolist() == ["last_name"]  # one word: no last name
+    one_word = missing[missing["row"] == 3]
+    assert one_word[["field", "column"]].values.tolist() == [["last_name", "Client Name"]]
+    assert one_word["message"].tolist() == ["The name has one word, so there is no last name."]
+
+
+def test_a_name_part_split_from_a_full_name_is_said_of_that_column(tmp_path: Path) -> None:
+    """Where the sheet has a Last name column, "Last name is empty." is right; where the last name comes
+    from a one-word full name, the words say so, in the table, the report and the command line alike."""
+    from core.checking.report_issues import how_to_fix, rule_lines
+    from core.checking.rules import parts_of_full_name
+
+    rows = [["JBX3656", "Hone", "03/04/1986", "M"]]
+    path = write_csv(tmp_path / "full.csv", ["NHI", "Client Name", "DOB", "Sex"], rows)
+    mapping = {"identifier": "NHI", "full_name": "Client Name", "date_of_birth": "DOB", "gender": "Sex"}
+    profile = profile_from_dict({"format": 1, "name": "t", "mapping": mapping, "identifier_type": "NHI"})
+    result = run_check(read_table(path), profile, AS_OF)
+    assert parts_of_full_name(result.columns) == {"first_name", "last_name"}
+    (line,) = [line for line in rule_lines(result) if line[4] == "name_missing"]
+    assert line[2] == "The name has one word, so there is no last name."
+    assert line[3].startswith("Write the person's first and last names")
+    assert how_to_fix("name_missing", "last_name", "NHI") == (
+        "Add the person's last name. Names help Stats NZ link people who have no ID number."
+    )
+    assert parts_of_full_name({"full_name": "Name", "last_name": "Surname"}) == {"first_name"}
+    assert parts_of_full_name({"first_name": "Given", "last_name": "Surname"}) == frozenset()
 
 
 def test_every_rule_in_the_catalogue_has_a_message_and_a_fix() -> None:
     for rule in RULES.values():
         assert rule.severity in SEVERITIES
-        for text in (rule.message_for("date_of_birth", "NHI"), rule.how_to_fix_for("date_of_birth", "NHI")):
+        for text in (
+            rule.message_for("date_of_birth", "NHI"),
+            rule.how_to_fix_for("date_of_birth", "NHI"),
+            rule.message_for("last_name", "NHI", split=True),
+            rule.how_to_fix_for("last_name", "NHI", split=True),
+        ):
             assert text.endswith(".") and "{" not in text and text[0].isupper()
 
 
