@@ -26,6 +26,7 @@ from core.checking.normalise import (
     split_full_names,
 )
 from core.reading.header_words import fold_header, spelt_out
+from core.reading.table import CellKind
 
 if TYPE_CHECKING:
     from core.checking.check_state import Check
@@ -67,6 +68,10 @@ def check_names(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
         )
         check.report(split.whole_placeholder, "name_placeholder", "full_name")
         check.report(split.whitespace, "name_whitespace", "full_name")  # the parts come out trimmed
+        # An empty full name is one problem on its cell, "Name is empty.", not "First name is empty." and
+        # "Last name is empty." of columns the sheet does not have.
+        whole_missing = (split.first_kinds == CellKind.EMPTY) & (split.last_kinds == CellKind.EMPTY)
+        check.report(whole_missing, "name_missing", "full_name")
         parts["first_name"] = (split.first, split.first_kinds, "full_name")
         parts["last_name"] = (split.last, split.last_kinds, "full_name")
     for field_name in NAME_FIELDS:
@@ -74,13 +79,10 @@ def check_names(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
             parts[field_name] = (check.values[field_name], check.kinds[field_name], field_name)
     cleaned: dict[str, np.ndarray] = {}
     usable = np.zeros(check.count, dtype=bool)
-    named = {}
     for field_name, (values, kinds, source_field) in parts.items():
         # A name read straight from its column has its distinct texts made already; a split part has not.
         distinct = check.distinct.pop(field_name) if source_field == field_name else None
-        named[field_name] = (clean_names(values, kinds, distinct), source_field, distinct)
-    whole_missing = _empty_full_names(check, named)
-    for field_name, (names, source_field, distinct) in named.items():
+        names = clean_names(values, kinds, distinct)
         errors = check.error_cells[source_field]
         placeholder = names.placeholder
         missing = names.missing
@@ -103,18 +105,6 @@ def check_names(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
     if "full_name" in check.columns:
         usable &= ~split.whole_placeholder
     return cleaned, usable
-
-
-def _empty_full_names(check: Check, named: dict) -> np.ndarray:
-    """Rows whose full name is empty, reported once as "Full name is empty." on that cell, where the split
-    would have said both "First name is empty." and "Last name is empty." of a column the sheet does not have.
-    """
-    parts = [names.missing for names, source_field, _ in named.values() if source_field == "full_name"]
-    if len(parts) < 2:  # no full name, or only one of its parts is used
-        return np.zeros(check.count, dtype=bool)
-    whole_missing = parts[0] & parts[1]
-    check.report(whole_missing, "name_missing", "full_name")
-    return whole_missing
 
 
 def check_dates(check: Check) -> tuple[dict[str, np.ndarray], np.ndarray]:
