@@ -76,9 +76,7 @@ def wait_for(app, condition, seconds: float = 300) -> None:
 def pause(app, seconds: float = PERSON_PAUSE_S) -> float:
     """Let the window run (paint, settle) as it would while a person reads the page; returns the time taken."""
     started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        app.processEvents()
-        time.sleep(0.001)
+    wait_for(app, lambda: time.perf_counter() - started >= seconds)
     return time.perf_counter() - started
 
 
